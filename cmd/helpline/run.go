@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+
+	"github.com/helpline-dev/helpline/internal/config"
+)
+
+// version is set at build time with -ldflags "-X main.version=v1.2.3".
+var version = "dev"
+
+const usage = `Helpline: an open-source developer support platform.
+
+Usage: helpline <command> [flags]
+
+Server:
+  serve [--demo]        run the web UI, the API and the background jobs
+  migrate               migrate the database and exit
+  version               print the version
+
+Administration (works on the database directly: DATABASE_URL / HELPLINE_DATA_DIR):
+  admin create-org      --name NAME --plan free|standard|enterprise|premier|legacy_enterprise
+  admin create-user     --email E --name N --password P (--org NAME --role member|owner | --staff agent|csa|admin)
+  admin create-token    --email E [--name NAME]   prints only the token
+
+Client (talks to a server: HELPLINE_URL, HELPLINE_TOKEN):
+  whoami                show who the token belongs to
+
+Configuration is read from environment variables; see the README.
+`
+
+// errUsage marks errors that come with the usage text.
+var errUsage = errors.New("usage")
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "help", "-h", "--help", "-help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	case "version", "--version":
+		fmt.Fprintln(stdout, "helpline", buildVersion())
+		return 0
+	case "serve":
+		err = serve(ctx, rest, getenv, stdout, stderr)
+	case "migrate":
+		err = migrate(ctx, getenv, stdout, stderr)
+	case "admin":
+		err = admin(ctx, rest, getenv, stdout, stderr)
+	case "whoami":
+		err = whoami(ctx, getenv, stdout)
+	default:
+		fmt.Fprintf(stderr, "helpline: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		if !errors.Is(err, errUsage) {
+			fmt.Fprintln(stderr, "helpline:", err)
+		}
+		return 1
+	}
+	return 0
+}
+
+func buildVersion() string {
+	v := version
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range info.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 7 {
+				v += " (" + s.Value[:7] + ")"
+			}
+		}
+	}
+	return v
+}
+
+// loadConfig reads the configuration and makes the process's logger.
+func loadConfig(getenv func(string) string, stderr io.Writer) (config.Config, *slog.Logger, error) {
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return cfg, nil, fmt.Errorf("configuration:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))
+	}
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewTextHandler(stderr, opts)
+	if cfg.Production {
+		h = slog.NewJSONHandler(stderr, opts)
+	}
+	return cfg, slog.New(h), nil
+}
+
+// newFlags returns a flag set that reports errors instead of exiting.
+func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("helpline "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}

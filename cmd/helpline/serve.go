@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/helpline-dev/helpline/internal/app"
+	"github.com/helpline-dev/helpline/internal/db"
+	"github.com/helpline-dev/helpline/internal/demo"
+)
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlags("serve", stderr)
+	demoFlag := fs.Bool("demo", false, "load demo organizations, users and content into an empty database")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, logger, err := loadConfig(getenv, stderr)
+	if err != nil {
+		return err
+	}
+	cfg.Demo = cfg.Demo || *demoFlag
+
+	ln, err := net.Listen("tcp", ":"+strconv.Itoa(cfg.Port))
+	if err != nil {
+		return fmt.Errorf("listen on port %d: %w (set PORT to another port)", cfg.Port, err)
+	}
+	a, err := app.New(ctx, cfg, logger, app.Options{})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	if err := greet(ctx, a, stdout, ln.Addr().(*net.TCPAddr).Port); err != nil {
+		ln.Close()
+		a.Close()
+		return err
+	}
+	if err := a.Start(ctx); err != nil {
+		ln.Close()
+		a.Close()
+		return fmt.Errorf("start jobs: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           a.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+
+	select {
+	case err := <-errc:
+		a.Stop(context.Background()) //nolint:errcheck
+		return err
+	case <-ctx.Done():
+	}
+	// Stop taking connections, let requests in flight finish, then let
+	// running jobs finish; whatever was acknowledged is already committed.
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	httpErr := srv.Shutdown(shutdownCtx)
+	jobsErr := a.Stop(shutdownCtx)
+	logger.Info("stopped")
+	return errors.Join(httpErr, jobsErr)
+}
+
+// greet prints where the server is and how to get in: demo credentials, or a
+// one-time setup link on an empty database.
+func greet(ctx context.Context, a *app.App, stdout io.Writer, port int) error {
+	base := a.Config.BaseURL
+	if getenvBaseURLUnset(a) {
+		base = fmt.Sprintf("http://localhost:%d", port)
+	}
+	users, err := a.Accounts.CountUsers(ctx)
+	if err != nil {
+		return err
+	}
+	where := "PostgreSQL"
+	if a.DB.Dialect == db.SQLite {
+		where = "SQLite (" + a.DB.URL + ")"
+	}
+	fmt.Fprintf(stdout, "Helpline %s is running at %s on %s\n", buildVersion(), base, where)
+	switch {
+	case users == 0 && a.Config.Demo:
+		logins, err := demo.Load(ctx, a.Accounts)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "\nDemo data loaded. Sign in at %s/signin with any of these (password %q):\n", base, demo.Password)
+		for _, l := range logins {
+			fmt.Fprintf(stdout, "  %-24s %s\n", l.Email, l.Role)
+		}
+	case users == 0:
+		secret, err := a.Accounts.NewSetupToken(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "\nNo users yet. Create the first admin here (the link works once):\n  %s/setup?token=%s\n", base, secret)
+		fmt.Fprintln(stdout, "or from the command line: helpline admin create-user --staff admin --email … --name … --password …")
+	case a.Config.Demo:
+		fmt.Fprintf(stdout, "Demo data is already loaded: sign in at %s/signin (password %q).\n", base, demo.Password)
+	}
+	return nil
+}
+
+// getenvBaseURLUnset reports whether the base URL is the default one derived
+// from PORT, so the printed address can use the port actually bound (PORT=0).
+func getenvBaseURLUnset(a *app.App) bool {
+	return a.Config.BaseURL == fmt.Sprintf("http://localhost:%d", a.Config.Port)
+}
+
+func migrate(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, _, err := loadConfig(getenv, stderr)
+	if err != nil {
+		return err
+	}
+	d, err := db.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Migrate(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "database migrated (%s)\n", d.Dialect)
+	return nil
+}

@@ -1,0 +1,25 @@
+package api
+
+// Routes lists every endpoint of the API. The OpenAPI document must describe
+// exactly these; a test checks it.
+func (a *API) Routes() []Route {
+	return []Route{
+		{Method: "GET", Path: "/api/v1/openapi.json", Public: true, handle: a.openAPI},
+		{Method: "GET", Path: "/api/v1/me", handle: a.me},
+		{Method: "GET", Path: "/api/v1/tokens", handle: a.listTokens},
+		{Method: "POST", Path: "/api/v1/tokens", handle: a.createToken},
+		{Method: "DELETE", Path: "/api/v1/tokens/{id}", handle: a.revokeToken},
+		{Method: "GET", Path: "/api/v1/organizations", handle: a.listOrganizations},
+		{Method: "POST", Path: "/api/v1/organizations", handle: a.createOrganization},
+		{Method: "GET", Path: "/api/v1/organizations/{id}", handle: a.getOrganization},
+		{Method: "GET", Path: "/api/v1/organizations/{id}/members", handle: a.listMembers},
+		{Method: "PUT", Path: "/api/v1/organizations/{id}/members/{user_id}", handle: a.setMember},
+		{Method: "GET", Path: "/api/v1/organizations/{id}/apps", handle: a.listApps},
+		{Method: "POST", Path: "/api/v1/organizations/{id}/apps", handle: a.createApp},
+		{Method: "GET", Path: "/api/v1/users", handle: a.listUsers},
+		{Method: "POST", Path: "/api/v1/users", handle: a.createUser},
+		{Method: "GET", Path: "/api/v1/users/{id}", handle: a.getUser},
+		{Method: "PATCH", Path: "/api/v1/users/{id}", handle: a.updateUser},
+		{Method: "GET", Path: "/api/v1/audit-events", handle: a.listAuditEvents},
+	}
+}

@@ -1,0 +1,124 @@
+// Package app wires a Helpline process together: database, services, job
+// queue and HTTP handler, from a validated configuration.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/helpline-dev/helpline/internal/account"
+	"github.com/helpline-dev/helpline/internal/api"
+	"github.com/helpline-dev/helpline/internal/config"
+	"github.com/helpline-dev/helpline/internal/db"
+	"github.com/helpline-dev/helpline/internal/jobs"
+	"github.com/helpline-dev/helpline/internal/metrics"
+	"github.com/helpline-dev/helpline/internal/notify"
+	"github.com/helpline-dev/helpline/internal/server"
+	"github.com/helpline-dev/helpline/internal/web"
+)
+
+// App is a running Helpline: its handler serves requests once Start has run
+// the job workers.
+type App struct {
+	Config   config.Config
+	DB       *db.DB
+	Accounts *account.Service
+	Jobs     *jobs.Client
+	Handler  http.Handler
+	Logger   *slog.Logger
+	ownsDB   bool
+	started  bool
+}
+
+// Options override parts of the wiring; tests use them.
+type Options struct {
+	DB     *db.DB         // an open, migrated database; otherwise Config.DatabaseURL is opened and migrated
+	Mailer notify.Mailer  // otherwise SMTP from the config, or the log
+	Hasher account.Hasher // otherwise the production argon2id parameters
+	Now    func() time.Time
+}
+
+// New builds an App. The database is migrated on start, so a new version of
+// the binary brings its schema with it.
+func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Options) (*App, error) {
+	a := &App{Config: cfg, Logger: logger, DB: opts.DB}
+	if a.DB == nil {
+		d, err := db.Open(ctx, cfg.DatabaseURL)
+		if err != nil {
+			return nil, err
+		}
+		a.DB, a.ownsDB = d, true
+		if err := d.Migrate(ctx); err != nil {
+			d.Close()
+			return nil, fmt.Errorf("migrate: %w", err)
+		}
+	}
+	mailer := opts.Mailer
+	if mailer == nil {
+		if cfg.SMTPURL != "" {
+			m, err := notify.NewSMTPMailer(cfg.SMTPURL, cfg.MailFrom)
+			if err != nil {
+				a.Close()
+				return nil, err
+			}
+			mailer = m
+		} else {
+			mailer = notify.LogMailer{Logger: logger}
+		}
+	}
+	m := metrics.New()
+	deps := &jobs.Deps{Mailer: mailer, BaseURL: cfg.BaseURL, Metrics: m, Logger: logger}
+	client, err := jobs.NewClient(a.DB, deps)
+	if err != nil {
+		a.Close()
+		return nil, fmt.Errorf("job queue: %w", err)
+	}
+	a.Jobs = client
+	a.Accounts = account.NewService(a.DB, client, account.Options{Now: opts.Now, Hasher: opts.Hasher})
+	deps.Accounts = a.Accounts
+
+	w, err := web.New(web.Deps{Accounts: a.Accounts, SessionTTL: cfg.SessionTTL, SecureCookie: cfg.Production, MaxBodyBytes: cfg.MaxBodyBytes})
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.Handler = server.New(server.Deps{
+		DB: a.DB, Web: w, Metrics: m, Logger: logger, TrustProxy: cfg.TrustProxy,
+		API: api.Deps{Accounts: a.Accounts, MaxBodyBytes: cfg.MaxBodyBytes},
+	})
+	return a, nil
+}
+
+// Start runs the background job workers until Stop.
+func (a *App) Start(ctx context.Context) error {
+	if err := a.Jobs.Start(ctx); err != nil {
+		return err
+	}
+	a.started = true
+	return nil
+}
+
+// Stop waits for running jobs to finish (up to ctx's deadline), then closes
+// the database if the App opened it.
+func (a *App) Stop(ctx context.Context) error {
+	var err error
+	if a.started {
+		err = a.Jobs.Stop(ctx)
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		a.Logger.Warn("jobs still running at shutdown; they will be retried", "err", err)
+	}
+	a.Close()
+	return err
+}
+
+// Close releases the database without waiting for jobs.
+func (a *App) Close() {
+	if a.ownsDB && a.DB != nil {
+		a.DB.Close()
+	}
+}

@@ -1,0 +1,79 @@
+// Package jobs runs Helpline's background work on River: every side effect
+// (email now; pages, webhooks and timers later) is a job inserted in the same
+// transaction as the change that causes it, and worked here, on SQLite and
+// PostgreSQL alike.
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/helpline-dev/helpline/internal/account"
+	"github.com/helpline-dev/helpline/internal/db"
+	"github.com/helpline-dev/helpline/internal/metrics"
+	"github.com/helpline-dev/helpline/internal/notify"
+)
+
+// Client is River's client on Helpline's database.
+type Client = river.Client[*sql.Tx]
+
+// Deps are what the workers use. The services are filled in after the client
+// exists, since the services need the client to insert jobs.
+type Deps struct {
+	Accounts *account.Service
+	Mailer   notify.Mailer
+	BaseURL  string
+	Metrics  *metrics.Metrics
+	Logger   *slog.Logger
+}
+
+// NewInserter returns a client that only inserts jobs, for processes that do
+// not work them (the CLI).
+func NewInserter(d *db.DB, logger *slog.Logger) (*Client, error) {
+	return river.NewClient(d.RiverDriver(), &river.Config{Logger: logger})
+}
+
+// NewClient returns a client that works jobs once started.
+func NewClient(d *db.DB, deps *Deps) (*Client, error) {
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &passwordResetWorker{deps: deps})
+	return river.NewClient(d.RiverDriver(), &river.Config{
+		Logger:  deps.Logger,
+		Workers: workers,
+		Queues: map[string]river.QueueConfig{
+			river.QueueDefault: {MaxWorkers: 10},
+			"email":            {MaxWorkers: 5},
+		},
+		// Neither driver listens for notifications here, so new jobs are
+		// found by polling; half a second keeps emails prompt and is cheap.
+		FetchPollInterval: 500 * time.Millisecond,
+		Middleware:        []rivertype.Middleware{&observer{deps: deps}},
+	})
+}
+
+// observer counts finished jobs for /metrics.
+type observer struct {
+	river.MiddlewareDefaults
+	deps *Deps
+}
+
+func (o *observer) Work(ctx context.Context, job *rivertype.JobRow, doInner func(context.Context) error) error {
+	start := time.Now()
+	err := doInner(ctx)
+	if o.deps.Metrics != nil {
+		outcome := "completed"
+		if err != nil {
+			outcome = "failed"
+			if job.Attempt >= job.MaxAttempts {
+				outcome = "discarded"
+			}
+		}
+		o.deps.Metrics.ObserveJob(job.Kind, outcome, time.Since(start))
+	}
+	return err
+}

@@ -1,0 +1,133 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"net/http"
+	"net/url"
+
+	"github.com/helpline-dev/helpline"
+	"github.com/helpline-dev/helpline/internal/request"
+)
+
+// access says who may open a page.
+type access int
+
+const (
+	public access = iota
+	signedIn
+	staff
+	admin
+)
+
+// Register mounts every page on mux.
+func (web *Web) Register(mux *http.ServeMux) {
+	h := func(pattern string, a access, fn func(http.ResponseWriter, *http.Request) error) {
+		mux.Handle(pattern, web.adapt(a, fn))
+	}
+	h("GET /{$}", public, web.home)
+	h("GET /signin", public, web.signinForm)
+	h("POST /signin", public, web.signin)
+	h("POST /signout", public, web.signout)
+	h("GET /password/forgot", public, web.forgotForm)
+	h("POST /password/forgot", public, web.forgot)
+	h("GET /password/reset", public, web.resetForm)
+	h("POST /password/reset", public, web.reset)
+	h("GET /setup", public, web.setupForm)
+	h("POST /setup", public, web.setup)
+
+	h("GET /account", signedIn, web.accountPage)
+	h("POST /account/tokens", signedIn, web.createToken)
+	h("POST /account/tokens/{id}/revoke", signedIn, web.revokeToken)
+	h("GET /orgs/{id}", signedIn, web.orgPage)
+	h("POST /orgs/{id}/apps", signedIn, web.createApp)
+	h("POST /orgs/{id}/members", signedIn, web.addMember)
+
+	h("GET /admin", staff, func(w http.ResponseWriter, r *http.Request) error {
+		http.Redirect(w, r, "/admin/orgs", http.StatusSeeOther)
+		return nil
+	})
+	h("GET /admin/orgs", staff, web.adminOrgs)
+	h("POST /admin/orgs", admin, web.adminCreateOrg)
+	h("GET /admin/users", admin, web.adminUsers)
+	h("POST /admin/users", admin, web.adminCreateUser)
+	h("POST /admin/users/{id}/role", admin, web.adminChangeRole)
+	h("GET /admin/audit", admin, web.adminAudit)
+
+	static, _ := fs.Sub(assets, "static")
+	fileServer := http.StripPrefix("/static/", http.FileServerFS(static))
+	mux.Handle("GET /static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		fileServer.ServeHTTP(w, r)
+	}))
+	h("/", public, func(w http.ResponseWriter, r *http.Request) error {
+		return helpline.Errorf(helpline.KindNotFound, "There is no page at %s.", r.URL.Path)
+	})
+}
+
+const sessionCookie = "helpline_session"
+
+// adapt resolves the signed-in user, checks access, runs the handler and
+// turns its error into an HTML error page.
+func (web *Web) adapt(a access, fn func(http.ResponseWriter, *http.Request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+			sess, err := web.Accounts.FindSession(r.Context(), c.Value)
+			if err == nil {
+				r = r.WithContext(context.WithValue(r.Context(), userKey, &sess.User))
+			} else if helpline.KindOf(err) != helpline.KindUnauthorized {
+				web.errorPage(w, r, err)
+				return
+			}
+		}
+		u := currentUser(r.Context())
+		if a >= signedIn && u == nil {
+			if r.Method == http.MethodGet {
+				http.Redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				return
+			}
+			web.errorPage(w, r, helpline.Errorf(helpline.KindUnauthorized, "Your session has ended. Sign in again."))
+			return
+		}
+		switch {
+		case a == staff && u.StaffRole == helpline.RoleNone:
+			web.errorPage(w, r, helpline.Errorf(helpline.KindForbidden, "This page is for Helpline staff."))
+			return
+		case a == admin && u.StaffRole != helpline.RoleAdmin:
+			web.errorPage(w, r, helpline.Errorf(helpline.KindForbidden, "This page is for admins."))
+			return
+		}
+		if r.Method == http.MethodPost {
+			r.Body = http.MaxBytesReader(w, r.Body, web.MaxBodyBytes)
+			if err := r.ParseForm(); err != nil {
+				web.errorPage(w, r, helpline.Errorf(helpline.KindInvalid, "The form could not be read: it is too large or malformed."))
+				return
+			}
+		}
+		if err := fn(w, r); err != nil {
+			web.errorPage(w, r, err)
+		}
+	})
+}
+
+var errorStatus = map[helpline.ErrorKind]int{
+	helpline.KindInvalid:      http.StatusUnprocessableEntity,
+	helpline.KindUnauthorized: http.StatusUnauthorized,
+	helpline.KindForbidden:    http.StatusForbidden,
+	helpline.KindNotFound:     http.StatusNotFound,
+	helpline.KindConflict:     http.StatusConflict,
+	helpline.KindRateLimited:  http.StatusTooManyRequests,
+}
+
+func (web *Web) errorPage(w http.ResponseWriter, r *http.Request, err error) {
+	var he *helpline.Error
+	status, msg := http.StatusInternalServerError, ""
+	if errors.As(err, &he) && he.Kind != helpline.KindInternal {
+		status, msg = errorStatus[he.Kind], he.Message
+	} else {
+		request.Logger(r.Context()).Error("page failed", "err", err)
+		msg = "Something went wrong on our side. It has been logged; please try again. Request ID: " + request.ID(r.Context())
+	}
+	web.render(w, r, status, "error", &Page{Title: http.StatusText(status), Message: msg, Data: status})
+}

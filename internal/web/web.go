@@ -1,0 +1,175 @@
+// Package web serves Helpline's HTML: the public help center, the customer
+// area and the staff console, rendered on the server with html/template.
+package web
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/helpline-dev/helpline"
+	"github.com/helpline-dev/helpline/internal/account"
+	"github.com/helpline-dev/helpline/internal/request"
+)
+
+//go:embed templates static
+var assets embed.FS
+
+// Deps are what the web handlers use.
+type Deps struct {
+	Accounts     *account.Service
+	SessionTTL   time.Duration
+	SecureCookie bool // set Secure on cookies even without TLS (behind a TLS proxy)
+	MaxBodyBytes int64
+}
+
+// Web is the HTML surface.
+type Web struct {
+	Deps
+	pages map[string]*template.Template
+}
+
+// New parses the templates; a broken template fails here, at start-up.
+func New(d Deps) (*Web, error) {
+	w := &Web{Deps: d, pages: map[string]*template.Template{}}
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/partials.html")
+	if err != nil {
+		return nil, err
+	}
+	names, err := fs.Glob(assets, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range names {
+		base := strings.TrimSuffix(strings.TrimPrefix(name, "templates/"), ".html")
+		if base == "layout" || base == "partials" {
+			continue
+		}
+		t, err := template.Must(layout.Clone()).ParseFS(assets, name)
+		if err != nil {
+			return nil, fmt.Errorf("template %s: %w", name, err)
+		}
+		w.pages[base] = t
+	}
+	return w, nil
+}
+
+var funcs = template.FuncMap{
+	"utc": func(t any) string {
+		switch v := t.(type) {
+		case time.Time:
+			return v.UTC().Format("2006-01-02 15:04:05 UTC")
+		case *time.Time:
+			if v == nil {
+				return ""
+			}
+			return v.UTC().Format("2006-01-02 15:04:05 UTC")
+		}
+		return ""
+	},
+	"date":       func(t time.Time) string { return t.UTC().Format("Jan 2, 2006") },
+	"join":       strings.Join,
+	"plans":      func() []account.Plan { return account.Plans },
+	"staffRoles": func() []helpline.StaffRole { return helpline.StaffRoles },
+	"regions":    func() []string { return account.Regions },
+	"stacks":     func() []string { return account.Stacks },
+	// blank gives a partial an empty form, so one form's values and errors
+	// do not leak into another form on the same page.
+	"blank": func() *Page { return &Page{Form: url.Values{}} },
+}
+
+// Page is what every template receives.
+type Page struct {
+	Title   string
+	User    *account.User
+	Flash   string
+	Form    url.Values        // what the user typed, to refill forms
+	Errors  map[string]string // per-field messages
+	Message string            // a message about the whole form
+	Data    any
+}
+
+// Err returns the error message of a field, for templates.
+func (p *Page) Err(field string) string { return p.Errors[field] }
+
+type ctxKey int
+
+const userKey ctxKey = 0
+
+func currentUser(ctx context.Context) *account.User {
+	u, _ := ctx.Value(userKey).(*account.User)
+	return u
+}
+
+func actor(r *http.Request) *helpline.Actor {
+	u := currentUser(r.Context())
+	if u == nil {
+		return nil
+	}
+	return u.Actor(request.IP(r.Context()))
+}
+
+// render writes a page with status.
+func (web *Web) render(w http.ResponseWriter, r *http.Request, status int, name string, p *Page) {
+	t, ok := web.pages[name]
+	if !ok {
+		panic("no template " + name)
+	}
+	p.User = currentUser(r.Context())
+	if p.Form == nil {
+		p.Form = url.Values{}
+	}
+	if c, err := r.Cookie(flashCookie); err == nil {
+		if msg, err := url.QueryUnescape(c.Value); err == nil {
+			p.Flash = msg
+		}
+		http.SetCookie(w, &http.Cookie{Name: flashCookie, Path: "/", MaxAge: -1})
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	if err := t.ExecuteTemplate(w, "layout.html", p); err != nil {
+		request.Logger(r.Context()).Error("render", "template", name, "err", err)
+	}
+}
+
+const flashCookie = "helpline_flash"
+
+// redirect sends the browser to target after a successful form, with an
+// optional message shown on the next page.
+func (web *Web) redirect(w http.ResponseWriter, r *http.Request, target, flash string) {
+	if flash != "" {
+		http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(flash), Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, MaxAge: 60})
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+// formError renders a form again with what the user typed and the errors.
+func (web *Web) formError(w http.ResponseWriter, r *http.Request, name string, p *Page, err error) error {
+	var he *helpline.Error
+	if !errors.As(err, &he) || he.Kind == helpline.KindInternal || he.Kind == helpline.KindForbidden || he.Kind == helpline.KindNotFound {
+		return err
+	}
+	p.Form = r.PostForm
+	p.Errors = he.Fields
+	p.Message = he.Message
+	status := http.StatusUnprocessableEntity
+	switch he.Kind {
+	case helpline.KindConflict:
+		status = http.StatusConflict
+	case helpline.KindUnauthorized:
+		status = http.StatusUnauthorized
+	case helpline.KindRateLimited:
+		status = http.StatusTooManyRequests
+		w.Header().Set("Retry-After", fmt.Sprint(he.RetryAfterSeconds))
+	}
+	web.render(w, r, status, name, p)
+	return nil
+}
