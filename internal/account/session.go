@@ -58,21 +58,20 @@ func (s *Service) checkThrottle(ctx context.Context, email, ip string, now time.
 		column, value string
 		max           int
 	}{{"email", email, maxFailuresPerKey}, {"ip", ip, maxFailuresPerIP}} {
-		var n int
-		var oldest sql.NullTime
-		err := s.db.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*), min(at) FROM signin_failures WHERE %s = $1 AND at > $2`, c.column), c.value, since).Scan(&n, &oldest)
+		// The max-th newest failure in the window: while it exists the limit
+		// holds, and it lifts when that failure leaves the window.
+		var at time.Time
+		err := s.db.QueryRowContext(ctx, fmt.Sprintf(`SELECT at FROM signin_failures WHERE %s = $1 AND at > $2 ORDER BY at DESC LIMIT 1 OFFSET $3`, c.column),
+			c.value, since, c.max-1).Scan(&at)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
 		if err != nil {
 			return err
 		}
-		if n >= c.max {
-			retry := failureWindow
-			if oldest.Valid {
-				retry = oldest.Time.Add(failureWindow).Sub(now)
-			}
-			secs := int(retry.Seconds()) + 1
-			return &helpline.Error{Kind: helpline.KindRateLimited, RetryAfterSeconds: secs,
-				Message: fmt.Sprintf("Too many failed sign-ins. Try again in %d minutes, or reset your password.", (secs+59)/60)}
-		}
+		secs := int(at.Add(failureWindow).Sub(now).Seconds()) + 1
+		return &helpline.Error{Kind: helpline.KindRateLimited, RetryAfterSeconds: secs,
+			Message: fmt.Sprintf("Too many failed sign-ins. Try again in %d minutes, or reset your password.", (secs+59)/60)}
 	}
 	return nil
 }

@@ -123,7 +123,11 @@ func NewSMTPMailer(rawURL, from string) (*SMTPMailer, error) {
 
 	policy := mail.TLSOpportunistic
 	tlsConfig := &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
-	for key, values := range u.Query() {
+	query, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return nil, fmt.Errorf("SMTP URL %s: query: %v; use ?tls=mandatory&insecure_skip_verify=1", safe, err)
+	}
+	for key, values := range query {
 		value := values[len(values)-1]
 		switch key {
 		case "tls":

@@ -334,6 +334,7 @@ func TestNewSMTPMailerRejects(t *testing.T) {
 		{"bad tls", "smtp://mail.example.com?tls=always", "a@example.com", `tls="always"`},
 		{"tls on smtps", "smtps://mail.example.com?tls=none", "a@example.com", "smtps:// always uses TLS"},
 		{"bad skip verify", "smtp://mail.example.com?insecure_skip_verify=maybe", "a@example.com", "insecure_skip_verify"},
+		{"bad query", "smtp://mail.example.com?tls=none;x", "a@example.com", "query"},
 		{"unknown parameter", "smtp://mail.example.com?tsl=none", "a@example.com", `unknown parameter "tsl"`},
 		{"empty from", "smtp://mail.example.com", " ", "from address is empty"},
 		{"bad from", "smtp://mail.example.com", "support at example.com", `from address "support at example.com" is invalid`},
