@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sort"
 
 	"github.com/helpline-dev/helpline"
 	"github.com/helpline-dev/helpline/client"
@@ -19,6 +20,11 @@ func admin(ctx context.Context, args []string, getenv func(string) string, stdou
 	if len(args) == 0 {
 		fmt.Fprint(stderr, "usage: helpline admin create-org | create-user | create-token [flags]\n")
 		return errUsage
+	}
+	switch args[0] {
+	case "create-org", "create-user", "create-token":
+	default:
+		return fmt.Errorf("unknown admin command %q: use create-org, create-user or create-token", args[0])
 	}
 	cfg, _, err := loadConfig(getenv, stderr)
 	if err != nil {
@@ -44,7 +50,7 @@ func admin(ctx context.Context, args []string, getenv func(string) string, stdou
 		name := fs.String("name", "", "organization name (required)")
 		plan := fs.String("plan", "", "plan: free, standard, enterprise, premier or legacy_enterprise (required)")
 		if err := fs.Parse(args[1:]); err != nil {
-			return err
+			return usageErr(err)
 		}
 		org, err := accounts.CreateOrganization(ctx, actor, account.OrgInput{Name: *name, Plan: account.Plan(*plan)})
 		if err != nil {
@@ -59,7 +65,7 @@ func admin(ctx context.Context, args []string, getenv func(string) string, stdou
 		role := fs.String("role", "member", "role in the organization: member or owner")
 		staff := fs.String("staff", "", "staff role instead of an organization: agent, csa or admin")
 		if err := fs.Parse(args[1:]); err != nil {
-			return err
+			return usageErr(err)
 		}
 		in := account.UserInput{Email: *email, Name: *name, Password: *password, StaffRole: helpline.StaffRole(*staff)}
 		switch {
@@ -69,8 +75,11 @@ func admin(ctx context.Context, args []string, getenv func(string) string, stdou
 			return errors.New("give --org NAME --role member|owner for a customer, or --staff agent|csa|admin")
 		case *orgName != "":
 			org, err := accounts.FindOrganizationByName(ctx, actor, *orgName)
-			if err != nil {
+			if helpline.KindOf(err) == helpline.KindNotFound {
 				return fmt.Errorf("no organization named %q; create it with helpline admin create-org", *orgName)
+			}
+			if err != nil {
+				return err
 			}
 			in.OrgID, in.OrgRole = org.ID, account.OrgRole(*role)
 		}
@@ -87,22 +96,23 @@ func admin(ctx context.Context, args []string, getenv func(string) string, stdou
 		email := fs.String("email", "", "email of the user the token acts as (required)")
 		name := fs.String("name", "created with helpline admin", "a name to recognise the token by")
 		if err := fs.Parse(args[1:]); err != nil {
-			return err
+			return usageErr(err)
 		}
 		if *email == "" {
 			return errors.New("--email is required")
 		}
 		u, err := accounts.FindUserByEmail(ctx, actor, *email)
-		if err != nil {
+		if helpline.KindOf(err) == helpline.KindNotFound {
 			return fmt.Errorf("no user with email %q", *email)
+		}
+		if err != nil {
+			return err
 		}
 		_, secret, err := accounts.CreateTokenFor(ctx, actor, u.ID, *name)
 		if err != nil {
 			return explain(err)
 		}
 		fmt.Fprintln(stdout, secret)
-	default:
-		return fmt.Errorf("unknown admin command %q: use create-org, create-user or create-token", args[0])
 	}
 	return nil
 }
@@ -114,13 +124,18 @@ func explain(err error) error {
 		return err
 	}
 	flagOf := map[string]string{"organization_id": "org", "staff_role": "staff"}
-	msg := he.Message
-	for field, problem := range he.Fields {
+	fields := make([]string, 0, len(he.Fields))
+	for field := range he.Fields {
+		fields = append(fields, field)
+	}
+	sort.Strings(fields)
+	msg := "invalid input:"
+	for _, field := range fields {
 		f := field
 		if alias, ok := flagOf[field]; ok {
 			f = alias
 		}
-		msg += fmt.Sprintf("\n  --%s %s", f, problem)
+		msg += fmt.Sprintf("\n  --%s %s", f, he.Fields[field])
 	}
 	return errors.New(msg)
 }
@@ -135,6 +150,10 @@ func whoami(ctx context.Context, getenv func(string) string, stdout io.Writer) e
 		return errors.New("set HELPLINE_TOKEN to an API token (create one under Account → API tokens, or with helpline admin create-token)")
 	}
 	me, err := client.New(url, token).Me(ctx)
+	var apiErr *client.Error
+	if err != nil && !errors.As(err, &apiErr) {
+		return fmt.Errorf("%w (is a Helpline server running at HELPLINE_URL=%s?)", err, url)
+	}
 	if err != nil {
 		return err
 	}

@@ -36,8 +36,18 @@ Client (talks to a server: HELPLINE_URL, HELPLINE_TOKEN):
 Configuration is read from environment variables; see the README.
 `
 
-// errUsage marks errors that come with the usage text.
+// errUsage marks errors whose message was already printed with the usage
+// text; they exit with status 2.
 var errUsage = errors.New("usage")
+
+// usageErr turns a flag parsing error into errUsage: the flag package has
+// printed it already. -h stays flag.ErrHelp.
+func usageErr(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return errUsage
+}
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
@@ -67,10 +77,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
+	if errors.Is(err, errUsage) {
+		return 2
+	}
 	if err != nil {
-		if !errors.Is(err, errUsage) {
-			fmt.Fprintln(stderr, "helpline:", err)
-		}
+		fmt.Fprintln(stderr, "helpline:", err)
 		return 1
 	}
 	return 0

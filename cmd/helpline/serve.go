@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/helpline-dev/helpline/internal/account"
 	"github.com/helpline-dev/helpline/internal/app"
 	"github.com/helpline-dev/helpline/internal/db"
 	"github.com/helpline-dev/helpline/internal/demo"
@@ -19,7 +20,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs := newFlags("serve", stderr)
 	demoFlag := fs.Bool("demo", false, "load demo organizations, users and content into an empty database")
 	if err := fs.Parse(args); err != nil {
-		return err
+		return usageErr(err)
 	}
 	cfg, logger, err := loadConfig(getenv, stderr)
 	if err != nil {
@@ -31,17 +32,23 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return fmt.Errorf("listen on port %d: %w (set PORT to another port)", cfg.Port, err)
 	}
+	// With PORT=0 the system picks the port; links in emails need the real one.
+	if cfg.BaseURL == fmt.Sprintf("http://localhost:%d", cfg.Port) {
+		cfg.BaseURL = fmt.Sprintf("http://localhost:%d", ln.Addr().(*net.TCPAddr).Port)
+	}
 	a, err := app.New(ctx, cfg, logger, app.Options{})
 	if err != nil {
 		ln.Close()
 		return err
 	}
-	if err := greet(ctx, a, stdout, ln.Addr().(*net.TCPAddr).Port); err != nil {
+	if err := greet(ctx, a, stdout); err != nil {
 		ln.Close()
 		a.Close()
 		return err
 	}
-	if err := a.Start(ctx); err != nil {
+	// Jobs get a context of their own: cancelling the start context would
+	// cut running jobs off, and shutdown below stops them gracefully instead.
+	if err := a.Start(context.WithoutCancel(ctx)); err != nil {
 		ln.Close()
 		a.Close()
 		return fmt.Errorf("start jobs: %w", err)
@@ -75,11 +82,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 // greet prints where the server is and how to get in: demo credentials, or a
 // one-time setup link on an empty database.
-func greet(ctx context.Context, a *app.App, stdout io.Writer, port int) error {
+func greet(ctx context.Context, a *app.App, stdout io.Writer) error {
 	base := a.Config.BaseURL
-	if getenvBaseURLUnset(a) {
-		base = fmt.Sprintf("http://localhost:%d", port)
-	}
 	users, err := a.Accounts.CountUsers(ctx)
 	if err != nil {
 		return err
@@ -107,15 +111,13 @@ func greet(ctx context.Context, a *app.App, stdout io.Writer, port int) error {
 		fmt.Fprintf(stdout, "\nNo users yet. Create the first admin here (the link works once):\n  %s/setup?token=%s\n", base, secret)
 		fmt.Fprintln(stdout, "or from the command line: helpline admin create-user --staff admin --email … --name … --password …")
 	case a.Config.Demo:
-		fmt.Fprintf(stdout, "Demo data is already loaded: sign in at %s/signin (password %q).\n", base, demo.Password)
+		if _, err := a.Accounts.FindUserByEmail(ctx, account.CLI, demo.Logins[0]); err == nil {
+			fmt.Fprintf(stdout, "Demo data is loaded: sign in at %s/signin as %s (password %q).\n", base, demo.Logins[0], demo.Password)
+		} else {
+			fmt.Fprintln(stdout, "Demo data was not loaded: it loads only into an empty database, and this one has users.")
+		}
 	}
 	return nil
-}
-
-// getenvBaseURLUnset reports whether the base URL is the default one derived
-// from PORT, so the printed address can use the port actually bound (PORT=0).
-func getenvBaseURLUnset(a *app.App) bool {
-	return a.Config.BaseURL == fmt.Sprintf("http://localhost:%d", a.Config.Port)
 }
 
 func migrate(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) error {

@@ -151,3 +151,29 @@ func (s *Service) DeleteSession(ctx context.Context, actor *helpline.Actor, secr
 		return s.Audit(ctx, tx, actor, "signout", "user", actor.UserID, nil)
 	})
 }
+
+// DeleteExpired removes sessions, reset links and sign-in failures that can
+// no longer matter; a periodic job calls it so the tables stay small.
+func (s *Service) DeleteExpired(ctx context.Context) (int64, error) {
+	now := s.nowUTC()
+	var total int64
+	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
+		for _, q := range []struct {
+			sql string
+			arg time.Time
+		}{
+			{`DELETE FROM sessions WHERE expires_at <= $1`, now},
+			{`DELETE FROM password_resets WHERE expires_at <= $1`, now.Add(-24 * time.Hour)},
+			{`DELETE FROM signin_failures WHERE at <= $1`, now.Add(-failureWindow)},
+		} {
+			res, err := tx.ExecContext(ctx, q.sql, q.arg)
+			if err != nil {
+				return err
+			}
+			n, _ := res.RowsAffected()
+			total += n
+		}
+		return nil
+	})
+	return total, err
+}

@@ -92,7 +92,7 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.DatabaseURL == "" {
 		c.DatabaseURL = db.SQLiteURL(c.DataDir)
 	} else if !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") && !strings.HasPrefix(c.DatabaseURL, "sqlite:") {
-		errs = append(errs, errors.New("DATABASE_URL: must start with postgres://, postgresql:// or sqlite:"))
+		errs = append(errs, errors.New("DATABASE_URL: must start with postgres://, postgresql:// or sqlite:PATH"))
 	}
 	c.BaseURL = strings.TrimSuffix(get("HELPLINE_BASE_URL"), "/")
 	if c.BaseURL == "" {

@@ -13,6 +13,9 @@ import (
 // Password is every demo user's password; it is printed at start-up.
 const Password = "helpline-demo"
 
+// Logins lists the demo accounts a newcomer is pointed at first.
+var Logins = []string{"admin@helpline.test", "owner@acme.test"}
+
 // Login is a demo account to print.
 type Login struct {
 	Email, Role string

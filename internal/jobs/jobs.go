@@ -42,6 +42,7 @@ func NewInserter(d *db.DB, logger *slog.Logger) (*Client, error) {
 func NewClient(d *db.DB, deps *Deps) (*Client, error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &passwordResetWorker{deps: deps})
+	river.AddWorker(workers, &cleanupWorker{deps: deps})
 	return river.NewClient(d.RiverDriver(), &river.Config{
 		Logger:  deps.Logger,
 		Workers: workers,
@@ -53,6 +54,13 @@ func NewClient(d *db.DB, deps *Deps) (*Client, error) {
 		// found by polling; half a second keeps emails prompt and is cheap.
 		FetchPollInterval: 500 * time.Millisecond,
 		Middleware:        []rivertype.Middleware{&observer{deps: deps}},
+		// River runs periodic jobs on its elected leader only, so several
+		// server processes do not repeat them.
+		PeriodicJobs: []*river.PeriodicJob{
+			river.NewPeriodicJob(river.PeriodicInterval(time.Hour), func() (river.JobArgs, *river.InsertOpts) {
+				return CleanupArgs{}, nil
+			}, &river.PeriodicJobOpts{RunOnStart: true}),
+		},
 	})
 }
 
