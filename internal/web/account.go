@@ -123,6 +123,18 @@ func (web *Web) addMember(w http.ResponseWriter, r *http.Request) error {
 		return helpline.NotFound("organization")
 	}
 	f := r.PostForm
+	// Admins can add someone who already has an account (a user may belong
+	// to several organizations); owners only create new members, so they
+	// cannot pull in other customers' users.
+	if a.IsAdmin() {
+		if existing, err := web.Accounts.FindUserByEmail(ctx, a, f.Get("email")); err == nil {
+			if err := web.Accounts.AddMember(ctx, a, id, existing.ID, account.OrgRole(f.Get("role"))); err != nil {
+				return web.orgFormError(w, r, err)
+			}
+			web.redirect(w, r, r.URL.Path[:strings.LastIndex(r.URL.Path, "/")], existing.Name+" is now a "+f.Get("role")+" here.")
+			return nil
+		}
+	}
 	_, err = web.Accounts.CreateUser(ctx, a, account.UserInput{
 		Email: f.Get("email"), Name: f.Get("name"), Password: f.Get("password"), OrgID: id, OrgRole: account.OrgRole(f.Get("role")),
 	})

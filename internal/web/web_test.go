@@ -286,3 +286,43 @@ func TestPasswordResetByEmail(t *testing.T) {
 		t.Fatalf("link reused: %d", resp.StatusCode)
 	}
 }
+
+// Owners add members to their organization; an admin adds an existing user
+// to a second organization with just the email.
+func TestAddMembers(t *testing.T) {
+	env := apptest.New(t, apptest.Options{})
+	env.Staff(t, "root@helpline.test", helpline.RoleAdmin)
+	acme := env.Org(t, "Acme", account.PlanPremier)
+	globex := env.Org(t, "Globex", account.PlanEnterprise)
+	env.Customer(t, "owner@acme.test", acme, account.OrgOwner)
+
+	owner := env.Browser()
+	owner.SignIn(t, "owner@acme.test")
+	path := "/orgs/" + itoa(acme.ID) + "/members"
+	resp, body := owner.Post(t, path, url.Values{"form": {"member"}, "name": {"New Dev"}, "email": {"new@acme.test"}, "password": {"x"}, "role": {"member"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("short password: %d", resp.StatusCode)
+	}
+	mustContain(t, body, `value="new@acme.test"`, `value="New Dev"`, "Password must be at least 10 characters")
+	if resp, _ := owner.Post(t, path, url.Values{"form": {"member"}, "name": {"New Dev"}, "email": {"new@acme.test"}, "password": {apptest.Password}, "role": {"member"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("owner adds a member: %d", resp.StatusCode)
+	}
+	// Not in someone else's organization.
+	if resp, _ := owner.Post(t, "/orgs/"+itoa(globex.ID)+"/members", url.Values{"form": {"member"}, "name": {"X"}, "email": {"x@acme.test"}, "password": {apptest.Password}, "role": {"member"}}); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("owner adding to another org: %d", resp.StatusCode)
+	}
+
+	admin := env.Browser()
+	admin.SignIn(t, "root@helpline.test")
+	if resp, _ := admin.Post(t, "/orgs/"+itoa(globex.ID)+"/members", url.Values{"form": {"member"}, "email": {"New@Acme.test"}, "role": {"owner"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("admin adds an existing user: %d", resp.StatusCode)
+	}
+	u, err := env.App.Accounts.FindUserByEmail(context.Background(), account.CLI, "new@acme.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := env.App.Accounts.FindMemberships(context.Background(), u.ID)
+	if err != nil || len(ms) != 2 || ms[0].Org.Name != "Acme" || ms[0].Role != account.OrgMember || ms[1].Org.Name != "Globex" || ms[1].Role != account.OrgOwner {
+		t.Fatalf("memberships %+v, %v", ms, err)
+	}
+}
