@@ -62,6 +62,8 @@ func (p Plan) Label() string {
 		return "Legacy Enterprise"
 	case PlanPremier:
 		return "Premier"
+	case "":
+		return ""
 	}
 	return strings.ToUpper(string(p[:1])) + string(p[1:])
 }

@@ -264,6 +264,20 @@ func (s *Service) addMember(ctx context.Context, tx *sql.Tx, actor *helpline.Act
 		return &helpline.Error{Kind: helpline.KindInvalid, Message: "Staff users cannot be members of customer organizations.",
 			Fields: map[string]string{"user": "is a staff user"}}
 	}
+	if role != OrgOwner {
+		// Keep at least one owner, so someone can always manage the org.
+		var others, isOwner int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM memberships WHERE org_id = $1 AND role = 'owner' AND user_id <> $2`, orgID, userID).Scan(&others); err != nil {
+			return err
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM memberships WHERE org_id = $1 AND role = 'owner' AND user_id = $2`, orgID, userID).Scan(&isOwner); err != nil {
+			return err
+		}
+		if isOwner > 0 && others == 0 {
+			return &helpline.Error{Kind: helpline.KindInvalid, Message: "An organization needs an owner.",
+				Fields: map[string]string{"role": "make someone else owner first"}}
+		}
+	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO memberships (org_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (org_id, user_id) DO UPDATE SET role = excluded.role`, orgID, userID, role, s.nowUTC())
 	if err != nil {

@@ -49,13 +49,17 @@ func Verify(encoded, password string) (bool, error) {
 	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &h.MemoryKiB, &h.Time, &h.Threads); err != nil {
 		return false, errBadHash
 	}
+	// A corrupt row must not crash argon2 or make it allocate without bound.
+	if h.Time == 0 || h.Threads == 0 || h.MemoryKiB < 8*uint32(h.Threads) || h.MemoryKiB > 1<<20 || h.Time > 100 {
+		return false, errBadHash
+	}
 	b64 := base64.RawStdEncoding
 	salt, err := b64.DecodeString(parts[4])
-	if err != nil {
+	if err != nil || len(salt) == 0 {
 		return false, errBadHash
 	}
 	want, err := b64.DecodeString(parts[5])
-	if err != nil {
+	if err != nil || len(want) == 0 {
 		return false, errBadHash
 	}
 	got := argon2.IDKey([]byte(password), salt, h.Time, h.MemoryKiB, h.Threads, uint32(len(want)))

@@ -56,6 +56,9 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email, ip string) er
 func (s *Service) IssuePasswordReset(ctx context.Context, userID int64) (User, string, error) {
 	var u User
 	err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users u WHERE u.id = $1`, userID), &u)
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, "", helpline.NotFound("user")
+	}
 	if err != nil {
 		return u, "", err
 	}

@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/helpline-dev/helpline"
 )
@@ -103,9 +105,7 @@ type Session struct {
 func (s *Service) CreateSession(ctx context.Context, userID int64, ttl time.Duration, ip, userAgent string) (string, error) {
 	secret, hash := newSecret("")
 	now := s.nowUTC()
-	if len(userAgent) > 300 {
-		userAgent = userAgent[:300]
-	}
+	userAgent = truncateUTF8(userAgent, 300)
 	_, err := s.db.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, expires_at, last_seen_at, ip, user_agent) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 		hash, userID, now, now.Add(ttl), now, ip, userAgent)
 	return secret, err
@@ -135,6 +135,7 @@ func (s *Service) FindSession(ctx context.Context, secret string) (Session, erro
 		}
 	}
 	sess.User.CreatedAt = sess.User.CreatedAt.UTC()
+	sess.ExpiresAt = sess.ExpiresAt.UTC()
 	return sess, nil
 }
 
@@ -176,4 +177,17 @@ func (s *Service) DeleteExpired(ctx context.Context) (int64, error) {
 		return nil
 	})
 	return total, err
+}
+
+// truncateUTF8 cuts s to at most n bytes of valid UTF-8: PostgreSQL refuses
+// invalid sequences, and a header may contain anything.
+func truncateUTF8(s string, n int) string {
+	s = strings.ToValidUTF8(s, "")
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }

@@ -54,6 +54,13 @@ func (s *Service) createToken(ctx context.Context, actor *helpline.Actor, userID
 	secret, hash := newSecret(TokenPrefix)
 	t := Token{Name: name, Prefix: secret[:len(TokenPrefix)+6], CreatedAt: s.nowUTC()}
 	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE id = $1`, userID).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return helpline.NotFound("user")
+		}
 		err := tx.QueryRowContext(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, prefix, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
 			userID, t.Name, hash, t.Prefix, t.CreatedAt).Scan(&t.ID)
 		if err != nil {
