@@ -11,7 +11,6 @@ import (
 	"github.com/helpline-dev/helpline"
 	"github.com/helpline-dev/helpline/client"
 	"github.com/helpline-dev/helpline/internal/account"
-	"github.com/helpline-dev/helpline/internal/db"
 	"github.com/helpline-dev/helpline/internal/jobs"
 )
 
@@ -26,18 +25,11 @@ func admin(ctx context.Context, args []string, getenv func(string) string, stdou
 	default:
 		return fmt.Errorf("unknown admin command %q: use create-org, create-user or create-token", args[0])
 	}
-	cfg, _, err := loadConfig(getenv, stderr)
-	if err != nil {
-		return err
-	}
-	d, err := db.Open(ctx, cfg.DatabaseURL)
+	d, err := openMigrated(ctx, getenv, stderr)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	if err := d.Migrate(ctx); err != nil {
-		return err
-	}
 	inserter, err := jobs.NewInserter(d, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return err

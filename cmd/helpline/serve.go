@@ -121,18 +121,28 @@ func greet(ctx context.Context, a *app.App, stdout io.Writer) error {
 }
 
 func migrate(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, _, err := loadConfig(getenv, stderr)
-	if err != nil {
-		return err
-	}
-	d, err := db.Open(ctx, cfg.DatabaseURL)
+	d, err := openMigrated(ctx, getenv, stderr)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	if err := d.Migrate(ctx); err != nil {
-		return err
-	}
 	fmt.Fprintf(stdout, "database migrated (%s)\n", d.Dialect)
 	return nil
+}
+
+// openMigrated opens the configured database and migrates it.
+func openMigrated(ctx context.Context, getenv func(string) string, stderr io.Writer) (*db.DB, error) {
+	cfg, _, err := loadConfig(getenv, stderr)
+	if err != nil {
+		return nil, err
+	}
+	d, err := db.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.Migrate(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
 }

@@ -91,16 +91,6 @@ type errorBody struct {
 	} `json:"error"`
 }
 
-var statusOf = map[helpline.ErrorKind]int{
-	helpline.KindInvalid:      http.StatusUnprocessableEntity,
-	helpline.KindUnauthorized: http.StatusUnauthorized,
-	helpline.KindForbidden:    http.StatusForbidden,
-	helpline.KindNotFound:     http.StatusNotFound,
-	helpline.KindConflict:     http.StatusConflict,
-	helpline.KindRateLimited:  http.StatusTooManyRequests,
-	helpline.KindInternal:     http.StatusInternalServerError,
-}
-
 // errTooLarge is an invalid body that is answered 413.
 type errTooLarge struct{ limit int64 }
 
@@ -110,15 +100,13 @@ func (e errTooLarge) Error() string {
 
 func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var body errorBody
-	var he *helpline.Error
 	var tl errTooLarge
-	status := http.StatusInternalServerError
+	status, he := request.Status(err)
 	switch {
 	case errors.As(err, &tl):
 		status = http.StatusRequestEntityTooLarge
 		body.Error.Code, body.Error.Message = string(helpline.KindInvalid), tl.Error()
-	case errors.As(err, &he) && he.Kind != helpline.KindInternal:
-		status = statusOf[he.Kind]
+	case he != nil:
 		body.Error.Code, body.Error.Message, body.Error.Fields = string(he.Kind), he.Message, he.Fields
 		if he.RetryAfterSeconds > 0 {
 			w.Header().Set("Retry-After", strconv.Itoa(he.RetryAfterSeconds))

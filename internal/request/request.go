@@ -4,10 +4,13 @@ package request
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net"
 	"net/http"
 	"strings"
+
+	"github.com/helpline-dev/helpline"
 )
 
 type key int
@@ -61,4 +64,26 @@ func ClientIP(r *http.Request, trustProxy bool) string {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+var statusOf = map[helpline.ErrorKind]int{
+	helpline.KindInvalid:      http.StatusUnprocessableEntity,
+	helpline.KindUnauthorized: http.StatusUnauthorized,
+	helpline.KindForbidden:    http.StatusForbidden,
+	helpline.KindNotFound:     http.StatusNotFound,
+	helpline.KindConflict:     http.StatusConflict,
+	helpline.KindRateLimited:  http.StatusTooManyRequests,
+}
+
+// Status maps an error to the HTTP status both surfaces answer with, and
+// returns the *helpline.Error to show; it is nil for internal errors, whose
+// details are logged, never shown.
+func Status(err error) (int, *helpline.Error) {
+	var he *helpline.Error
+	if errors.As(err, &he) {
+		if status, ok := statusOf[he.Kind]; ok {
+			return status, he
+		}
+	}
+	return http.StatusInternalServerError, nil
 }

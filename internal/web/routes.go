@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -111,20 +110,11 @@ func (web *Web) adapt(a access, fn func(http.ResponseWriter, *http.Request) erro
 	})
 }
 
-var errorStatus = map[helpline.ErrorKind]int{
-	helpline.KindInvalid:      http.StatusUnprocessableEntity,
-	helpline.KindUnauthorized: http.StatusUnauthorized,
-	helpline.KindForbidden:    http.StatusForbidden,
-	helpline.KindNotFound:     http.StatusNotFound,
-	helpline.KindConflict:     http.StatusConflict,
-	helpline.KindRateLimited:  http.StatusTooManyRequests,
-}
-
 func (web *Web) errorPage(w http.ResponseWriter, r *http.Request, err error) {
-	var he *helpline.Error
-	status, msg := http.StatusInternalServerError, ""
-	if errors.As(err, &he) && he.Kind != helpline.KindInternal {
-		status, msg = errorStatus[he.Kind], he.Message
+	status, he := request.Status(err)
+	msg := ""
+	if he != nil {
+		msg = he.Message
 	} else {
 		request.Logger(r.Context()).Error("page failed", "err", err)
 		msg = "Something went wrong on our side. It has been logged; please try again. Request ID: " + request.ID(r.Context())
