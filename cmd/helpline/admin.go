@@ -35,7 +35,7 @@ func admin(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	accounts := account.NewService(d, inserter, account.Options{})
-	actor := account.CLI
+	actor := account.CLI()
 	fs := newFlags("admin "+args[0], stderr)
 	switch args[0] {
 	case "create-org":

@@ -111,7 +111,7 @@ func greet(ctx context.Context, a *app.App, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "\nNo users yet. Create the first admin here (the link works once):\n  %s/setup?token=%s\n", base, secret)
 		fmt.Fprintln(stdout, "or from the command line: helpline admin create-user --staff admin --email … --name … --password …")
 	case a.Config.Demo:
-		if _, err := a.Accounts.FindUserByEmail(ctx, account.CLI, demo.Logins[0]); err == nil {
+		if _, err := a.Accounts.FindUserByEmail(ctx, account.CLI(), demo.Logins[0]); err == nil {
 			fmt.Fprintf(stdout, "Demo data is loaded: sign in at %s/signin as %s (password %q).\n", base, demo.Logins[0], demo.Password)
 		} else {
 			fmt.Fprintln(stdout, "Demo data was not loaded: it loads only into an empty database, and this one has users.")

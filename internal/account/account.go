@@ -107,8 +107,10 @@ func (s *Service) DB() *db.DB { return s.db }
 
 func (s *Service) nowUTC() time.Time { return db.Time(s.now()) }
 
-// CLI is the actor for commands run by an operator with database access.
-var CLI = &helpline.Actor{StaffRole: helpline.RoleAdmin, Email: "cli", Name: "helpline CLI"}
+// CLI returns the actor of commands run by an operator with database access.
+func CLI() *helpline.Actor {
+	return &helpline.Actor{StaffRole: helpline.RoleAdmin, Email: "cli", Name: "helpline CLI"}
+}
 
 // newSecret returns a random, URL-safe secret and its SHA-256 for storage.
 // Secrets are long and random, so a fast hash is enough to make a stolen

@@ -75,7 +75,7 @@ func newFixture(t *testing.T) *fixture {
 
 func (f *fixture) org(name string, plan account.Plan) account.Organization {
 	f.t.Helper()
-	o, err := f.svc.CreateOrganization(f.ctx, account.CLI, account.OrgInput{Name: name, Plan: plan})
+	o, err := f.svc.CreateOrganization(f.ctx, account.CLI(), account.OrgInput{Name: name, Plan: plan})
 	if err != nil {
 		f.t.Fatalf("create organization %s: %v", name, err)
 	}
@@ -84,7 +84,7 @@ func (f *fixture) org(name string, plan account.Plan) account.Organization {
 
 func (f *fixture) customer(email string, org account.Organization, role account.OrgRole) account.User {
 	f.t.Helper()
-	u, err := f.svc.CreateUser(f.ctx, account.CLI, account.UserInput{
+	u, err := f.svc.CreateUser(f.ctx, account.CLI(), account.UserInput{
 		Email: email, Name: strings.Split(email, "@")[0], Password: password, OrgID: org.ID, OrgRole: role})
 	if err != nil {
 		f.t.Fatalf("create customer %s: %v", email, err)
@@ -94,7 +94,7 @@ func (f *fixture) customer(email string, org account.Organization, role account.
 
 func (f *fixture) staff(email string, role helpline.StaffRole) account.User {
 	f.t.Helper()
-	u, err := f.svc.CreateUser(f.ctx, account.CLI, account.UserInput{
+	u, err := f.svc.CreateUser(f.ctx, account.CLI(), account.UserInput{
 		Email: email, Name: strings.Split(email, "@")[0], Password: password, StaffRole: role})
 	if err != nil {
 		f.t.Fatalf("create staff %s: %v", email, err)
@@ -115,7 +115,7 @@ func (f *fixture) count(query string, args ...any) int {
 // audit returns the audit events with action, newest first.
 func (f *fixture) audit(action string) []account.AuditEvent {
 	f.t.Helper()
-	evs, err := f.svc.FindAuditEvents(f.ctx, account.CLI, account.AuditFilter{Action: action, Page: helpline.Page{Limit: 200}})
+	evs, err := f.svc.FindAuditEvents(f.ctx, account.CLI(), account.AuditFilter{Action: action, Page: helpline.Page{Limit: 200}})
 	if err != nil {
 		f.t.Fatalf("find audit events %s: %v", action, err)
 	}
@@ -211,14 +211,14 @@ func TestCreateOrganization(t *testing.T) {
 	f := newFixture(t)
 
 	t.Run("valid", func(t *testing.T) {
-		o, err := f.svc.CreateOrganization(f.ctx, account.CLI, account.OrgInput{Name: "  Acme Cloud ", Plan: account.PlanPremier})
+		o, err := f.svc.CreateOrganization(f.ctx, account.CLI(), account.OrgInput{Name: "  Acme Cloud ", Plan: account.PlanPremier})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if o.ID == 0 || o.Name != "Acme Cloud" || o.Plan != account.PlanPremier || !o.CreatedAt.Equal(t0) {
 			t.Fatalf("org = %+v, want id set, trimmed name, premier, created at %v", o, t0)
 		}
-		got, err := f.svc.FindOrganizationByID(f.ctx, account.CLI, o.ID)
+		got, err := f.svc.FindOrganizationByID(f.ctx, account.CLI(), o.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -245,14 +245,14 @@ func TestCreateOrganization(t *testing.T) {
 	}
 	for _, tt := range invalid {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := f.svc.CreateOrganization(f.ctx, account.CLI, tt.in)
+			_, err := f.svc.CreateOrganization(f.ctx, account.CLI(), tt.in)
 			wantInvalid(t, err, tt.field)
 		})
 	}
 
 	t.Run("name at the limit", func(t *testing.T) {
 		name := strings.Repeat("é", 100) // 100 characters, 200 bytes
-		o, err := f.svc.CreateOrganization(f.ctx, account.CLI, account.OrgInput{Name: name, Plan: account.PlanFree})
+		o, err := f.svc.CreateOrganization(f.ctx, account.CLI(), account.OrgInput{Name: name, Plan: account.PlanFree})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -263,7 +263,7 @@ func TestCreateOrganization(t *testing.T) {
 
 	for _, name := range []string{"ACME cloud", "acme cloud", " Acme Cloud"} {
 		t.Run("duplicate "+name, func(t *testing.T) {
-			_, err := f.svc.CreateOrganization(f.ctx, account.CLI, account.OrgInput{Name: name, Plan: account.PlanFree})
+			_, err := f.svc.CreateOrganization(f.ctx, account.CLI(), account.OrgInput{Name: name, Plan: account.PlanFree})
 			he := wantKind(t, err, helpline.KindConflict)
 			if he.Fields["name"] == "" {
 				t.Fatalf("conflict does not name the field: %+v", he)
@@ -289,7 +289,7 @@ func TestCreateOrganization(t *testing.T) {
 		t.Run("by "+tt.name, func(t *testing.T) {
 			_, err := f.svc.CreateOrganization(f.ctx, tt.actor, account.OrgInput{Name: "Sneaky " + tt.name, Plan: account.PlanPremier})
 			wantKind(t, err, tt.kind)
-			if _, err := f.svc.FindOrganizationByName(f.ctx, account.CLI, "Sneaky "+tt.name); helpline.KindOf(err) != helpline.KindNotFound {
+			if _, err := f.svc.FindOrganizationByName(f.ctx, account.CLI(), "Sneaky "+tt.name); helpline.KindOf(err) != helpline.KindNotFound {
 				t.Fatalf("organization was created anyway (err %v)", err)
 			}
 		})
@@ -305,10 +305,10 @@ func TestOrganizationVisibility(t *testing.T) {
 	alice := f.customer("alice@acme.example", acme, account.OrgOwner)
 	bob := f.customer("bob@bolt.example", bolt, account.OrgMember)
 	both := f.customer("both@example.com", cargo, account.OrgMember)
-	if err := f.svc.AddMember(f.ctx, account.CLI, acme.ID, both.ID, account.OrgMember); err != nil {
+	if err := f.svc.AddMember(f.ctx, account.CLI(), acme.ID, both.ID, account.OrgMember); err != nil {
 		t.Fatal(err)
 	}
-	loner, err := f.svc.CreateUser(f.ctx, account.CLI, account.UserInput{Email: "loner@example.com", Name: "Loner", Password: password, OrgID: acme.ID, OrgRole: account.OrgMember})
+	loner, err := f.svc.CreateUser(f.ctx, account.CLI(), account.UserInput{Email: "loner@example.com", Name: "Loner", Password: password, OrgID: acme.ID, OrgRole: account.OrgMember})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -332,7 +332,7 @@ func TestOrganizationVisibility(t *testing.T) {
 		{"member of two", both.Actor(""), []string{"acme", "Cargo"}, []account.Organization{acme, cargo}, []int64{bolt.ID, missing}},
 		{"customer of none", loner.Actor(""), []string{}, nil, []int64{acme.ID, bolt.ID, cargo.ID}},
 		{"agent", agent.Actor(""), []string{"acme", "Bolt", "Cargo"}, []account.Organization{acme, bolt, cargo}, []int64{missing}},
-		{"admin", account.CLI, []string{"acme", "Bolt", "Cargo"}, []account.Organization{acme, bolt, cargo}, []int64{missing}},
+		{"admin", account.CLI(), []string{"acme", "Bolt", "Cargo"}, []account.Organization{acme, bolt, cargo}, []int64{missing}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -418,7 +418,7 @@ func TestCreateUser(t *testing.T) {
 	acme := f.org("Acme", account.PlanStandard)
 
 	t.Run("email is normalised", func(t *testing.T) {
-		u, err := f.svc.CreateUser(f.ctx, account.CLI, account.UserInput{
+		u, err := f.svc.CreateUser(f.ctx, account.CLI(), account.UserInput{
 			Email: "  Ada.Lovelace@Example.COM ", Name: " Ada ", Password: password, OrgID: acme.ID, OrgRole: account.OrgOwner})
 		if err != nil {
 			t.Fatal(err)
@@ -426,7 +426,7 @@ func TestCreateUser(t *testing.T) {
 		if u.ID == 0 || u.Email != "ada.lovelace@example.com" || u.Name != "Ada" || u.StaffRole != helpline.RoleNone || !u.CreatedAt.Equal(t0) {
 			t.Fatalf("user = %+v", u)
 		}
-		found, err := f.svc.FindUserByEmail(f.ctx, account.CLI, "ADA.lovelace@example.com")
+		found, err := f.svc.FindUserByEmail(f.ctx, account.CLI(), "ADA.lovelace@example.com")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -490,7 +490,7 @@ func TestCreateUser(t *testing.T) {
 	for _, tt := range invalid {
 		t.Run(tt.name, func(t *testing.T) {
 			before := f.count(`SELECT count(*) FROM users`)
-			_, err := f.svc.CreateUser(f.ctx, account.CLI, tt.in)
+			_, err := f.svc.CreateUser(f.ctx, account.CLI(), tt.in)
 			wantInvalid(t, err, tt.fields...)
 			if after := f.count(`SELECT count(*) FROM users`); after != before {
 				t.Fatalf("users went from %d to %d", before, after)
@@ -499,7 +499,7 @@ func TestCreateUser(t *testing.T) {
 	}
 
 	t.Run("password at the limit", func(t *testing.T) {
-		u, err := f.svc.CreateUser(f.ctx, account.CLI, base(func(in *account.UserInput) {
+		u, err := f.svc.CreateUser(f.ctx, account.CLI(), base(func(in *account.UserInput) {
 			in.Email, in.Password = "ten@example.com", "0123456789"
 		}))
 		if err != nil {
@@ -514,7 +514,7 @@ func TestCreateUser(t *testing.T) {
 	for _, email := range []string{"ADA.LOVELACE@example.com", "Ada.Lovelace@Example.Com"} {
 		t.Run("duplicate "+email, func(t *testing.T) {
 			before := f.count(`SELECT count(*) FROM users`)
-			_, err := f.svc.CreateUser(f.ctx, account.CLI, base(func(in *account.UserInput) { in.Email = email }))
+			_, err := f.svc.CreateUser(f.ctx, account.CLI(), base(func(in *account.UserInput) { in.Email = email }))
 			he := wantKind(t, err, helpline.KindConflict)
 			if he.Fields["email"] == "" {
 				t.Fatalf("conflict does not name the field: %+v", he)
@@ -537,7 +537,7 @@ func TestCreateUser(t *testing.T) {
 		if len(ms) != 0 {
 			t.Fatalf("staff has memberships %+v", ms)
 		}
-		err = f.svc.AddMember(f.ctx, account.CLI, acme.ID, s.ID, account.OrgMember)
+		err = f.svc.AddMember(f.ctx, account.CLI(), acme.ID, s.ID, account.OrgMember)
 		wantInvalid(t, err, "user")
 		if n := f.count(`SELECT count(*) FROM memberships WHERE user_id = $1`, s.ID); n != 0 {
 			t.Fatalf("staff user got %d memberships", n)
@@ -692,7 +692,7 @@ func TestChangeStaffRole(t *testing.T) {
 			if tt.userID == 987654 {
 				return
 			}
-			u, err := f.svc.FindUserByID(f.ctx, account.CLI, tt.userID)
+			u, err := f.svc.FindUserByID(f.ctx, account.CLI(), tt.userID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -755,7 +755,7 @@ func TestCreateApp(t *testing.T) {
 		kind  helpline.ErrorKind
 	}{
 		{"owner", owner.Actor(""), "owner-app", ""},
-		{"admin", account.CLI, "admin-app", ""},
+		{"admin", account.CLI(), "admin-app", ""},
 		{"member", member.Actor(""), "member-app", helpline.KindForbidden},
 		{"agent", agent.Actor(""), "agent-app", helpline.KindForbidden},
 		{"owner of another org", outsider.Actor(""), "outsider-app", helpline.KindNotFound},

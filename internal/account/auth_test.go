@@ -414,14 +414,14 @@ func TestTokens(t *testing.T) {
 		}
 		_, _, err := f.svc.CreateToken(f.ctx, nil, "anon")
 		wantKind(t, err, helpline.KindUnauthorized)
-		_, _, err = f.svc.CreateToken(f.ctx, account.CLI, "cli has no user")
+		_, _, err = f.svc.CreateToken(f.ctx, account.CLI(), "cli has no user")
 		wantKind(t, err, helpline.KindUnauthorized)
 	})
 
 	t.Run("create for another user is admin only", func(t *testing.T) {
 		_, _, err := f.svc.CreateTokenFor(f.ctx, alice.Actor(""), bob.ID, "sneaky")
 		wantKind(t, err, helpline.KindForbidden)
-		_, s, err := f.svc.CreateTokenFor(f.ctx, account.CLI, bob.ID, "from the CLI")
+		_, s, err := f.svc.CreateTokenFor(f.ctx, account.CLI(), bob.ID, "from the CLI")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -505,7 +505,7 @@ func TestTokens(t *testing.T) {
 		}{
 			{alice.Actor(""), []string{"CI", "laptop CLI"}},
 			{bob.Actor(""), []string{"from the CLI", "bob's"}},
-			{account.CLI, []string{}},
+			{account.CLI(), []string{}},
 		} {
 			toks, err := f.svc.FindTokens(f.ctx, tc.actor)
 			if err != nil {

@@ -20,7 +20,7 @@ func benchService(b *testing.B) (*account.Service, account.User) {
 		b.Fatal(err)
 	}
 	s := account.NewService(d, ins, account.Options{Hasher: apptest.FastHasher})
-	u, err := s.CreateUser(context.Background(), account.CLI, account.UserInput{Email: "bench@helpline.test", Name: "Bench", Password: apptest.Password, StaffRole: helpline.RoleAgent})
+	u, err := s.CreateUser(context.Background(), account.CLI(), account.UserInput{Email: "bench@helpline.test", Name: "Bench", Password: apptest.Password, StaffRole: helpline.RoleAgent})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -31,7 +31,7 @@ func benchService(b *testing.B) (*account.Service, account.User) {
 func BenchmarkAuthenticateToken(b *testing.B) {
 	s, u := benchService(b)
 	ctx := context.Background()
-	_, secret, err := s.CreateTokenFor(ctx, account.CLI, u.ID, "bench")
+	_, secret, err := s.CreateTokenFor(ctx, account.CLI(), u.ID, "bench")
 	if err != nil {
 		b.Fatal(err)
 	}

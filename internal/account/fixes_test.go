@@ -39,7 +39,7 @@ func TestUnknownUserIsNotFound(t *testing.T) {
 	if _, _, err := f.svc.IssuePasswordReset(f.ctx, 4242); helpline.KindOf(err) != helpline.KindNotFound {
 		t.Errorf("IssuePasswordReset: %v", err)
 	}
-	if _, _, err := f.svc.CreateTokenFor(f.ctx, account.CLI, 4242, "x"); helpline.KindOf(err) != helpline.KindNotFound {
+	if _, _, err := f.svc.CreateTokenFor(f.ctx, account.CLI(), 4242, "x"); helpline.KindOf(err) != helpline.KindNotFound {
 		t.Errorf("CreateTokenFor: %v", err)
 	}
 	if account.Plan("").Label() != "" {

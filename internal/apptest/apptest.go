@@ -93,7 +93,7 @@ func (w testWriter) Write(p []byte) (int, error) {
 // Org creates an organization.
 func (e *Env) Org(t testing.TB, name string, plan account.Plan) account.Organization {
 	t.Helper()
-	org, err := e.App.Accounts.CreateOrganization(context.Background(), account.CLI, account.OrgInput{Name: name, Plan: plan})
+	org, err := e.App.Accounts.CreateOrganization(context.Background(), account.CLI(), account.OrgInput{Name: name, Plan: plan})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +103,7 @@ func (e *Env) Org(t testing.TB, name string, plan account.Plan) account.Organiza
 // Customer creates a customer in org with Password.
 func (e *Env) Customer(t testing.TB, email string, org account.Organization, role account.OrgRole) account.User {
 	t.Helper()
-	u, err := e.App.Accounts.CreateUser(context.Background(), account.CLI, account.UserInput{
+	u, err := e.App.Accounts.CreateUser(context.Background(), account.CLI(), account.UserInput{
 		Email: email, Name: strings.Split(email, "@")[0], Password: Password, OrgID: org.ID, OrgRole: role})
 	if err != nil {
 		t.Fatal(err)
@@ -114,7 +114,7 @@ func (e *Env) Customer(t testing.TB, email string, org account.Organization, rol
 // Staff creates a staff user with Password.
 func (e *Env) Staff(t testing.TB, email string, role helpline.StaffRole) account.User {
 	t.Helper()
-	u, err := e.App.Accounts.CreateUser(context.Background(), account.CLI, account.UserInput{
+	u, err := e.App.Accounts.CreateUser(context.Background(), account.CLI(), account.UserInput{
 		Email: email, Name: strings.Split(email, "@")[0], Password: Password, StaffRole: role})
 	if err != nil {
 		t.Fatal(err)
@@ -125,7 +125,7 @@ func (e *Env) Staff(t testing.TB, email string, role helpline.StaffRole) account
 // Client returns an API client authenticated as u with a fresh token.
 func (e *Env) Client(t testing.TB, u account.User) *client.Client {
 	t.Helper()
-	_, secret, err := e.App.Accounts.CreateTokenFor(context.Background(), account.CLI, u.ID, "test")
+	_, secret, err := e.App.Accounts.CreateTokenFor(context.Background(), account.CLI(), u.ID, "test")
 	if err != nil {
 		t.Fatal(err)
 	}

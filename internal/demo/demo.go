@@ -71,7 +71,7 @@ var orgs = []org{
 
 // Load creates the demo data; it expects an empty database.
 func Load(ctx context.Context, accounts *account.Service) ([]Login, error) {
-	actor := account.CLI
+	actor := account.CLI()
 	var logins []Login
 	for _, s := range staff {
 		if _, err := accounts.CreateUser(ctx, actor, account.UserInput{Email: s.email, Name: s.name, Password: Password, StaffRole: s.role}); err != nil {

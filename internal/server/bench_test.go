@@ -36,7 +36,7 @@ func BenchmarkHomePage(b *testing.B) {
 	org := env.Org(b, "Acme", account.PlanPremier)
 	u := env.Customer(b, "dev@acme.test", org, account.OrgOwner)
 	for _, name := range []string{"acme-api", "acme-web", "acme-worker"} {
-		if _, err := env.App.Accounts.CreateApp(context.Background(), account.CLI, org.ID, account.AppInput{Name: name}); err != nil {
+		if _, err := env.App.Accounts.CreateApp(context.Background(), account.CLI(), org.ID, account.AppInput{Name: name}); err != nil {
 			b.Fatal(err)
 		}
 	}

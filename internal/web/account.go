@@ -39,11 +39,12 @@ func (web *Web) createToken(w http.ResponseWriter, r *http.Request) error {
 	p := &Page{Title: "Your account"}
 	t, secret, err := web.Accounts.CreateToken(r.Context(), actor(r), r.PostForm.Get("name"))
 	if err != nil {
-		if helpline.KindOf(err) != helpline.KindInvalid {
+		he, status, ok := inputError(err)
+		if !ok {
 			return err
 		}
-		p.Form, p.Errors = r.PostForm, err.(*helpline.Error).Fields
-		return web.renderAccount(w, r, http.StatusUnprocessableEntity, p, accountData{})
+		p.Form, p.Errors = r.PostForm, he.Fields
+		return web.renderAccount(w, r, status, p, accountData{})
 	}
 	// Rendered directly, not redirected: the secret must not travel in a URL
 	// or a cookie, and this is the only time it is shown.
@@ -148,14 +149,9 @@ func (web *Web) addMember(w http.ResponseWriter, r *http.Request) error {
 
 // orgFormError shows the organization page again with a form's errors.
 func (web *Web) orgFormError(w http.ResponseWriter, r *http.Request, err error) error {
-	he, ok := err.(*helpline.Error)
-	if !ok || (he.Kind != helpline.KindInvalid && he.Kind != helpline.KindConflict) {
+	he, status, ok := inputError(err)
+	if !ok {
 		return err
 	}
-	p := &Page{Form: r.PostForm, Errors: he.Fields, Message: he.Message}
-	status := http.StatusUnprocessableEntity
-	if he.Kind == helpline.KindConflict {
-		status = http.StatusConflict
-	}
-	return web.renderOrg(w, r, status, p)
+	return web.renderOrg(w, r, status, &Page{Form: r.PostForm, Errors: he.Fields, Message: he.Message})
 }

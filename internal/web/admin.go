@@ -30,11 +30,11 @@ func (web *Web) adminCreateOrg(w http.ResponseWriter, r *http.Request) error {
 	f := r.PostForm
 	org, err := web.Accounts.CreateOrganization(r.Context(), actor(r), account.OrgInput{Name: f.Get("name"), Plan: account.Plan(f.Get("plan"))})
 	if err != nil {
-		he, ok := err.(*helpline.Error)
-		if !ok || (he.Kind != helpline.KindInvalid && he.Kind != helpline.KindConflict) {
+		he, status, ok := inputError(err)
+		if !ok {
 			return err
 		}
-		return web.renderAdminOrgs(w, r, http.StatusUnprocessableEntity, &Page{Form: f, Errors: he.Fields, Message: he.Message})
+		return web.renderAdminOrgs(w, r, status, &Page{Form: f, Errors: he.Fields, Message: he.Message})
 	}
 	web.redirect(w, r, "/orgs/"+strconv.FormatInt(org.ID, 10), "Organization "+org.Name+" created.")
 	return nil
@@ -80,12 +80,12 @@ func (web *Web) adminCreateUser(w http.ResponseWriter, r *http.Request) error {
 	}
 	u, err := web.Accounts.CreateUser(r.Context(), actor(r), in)
 	if err != nil {
-		he, ok := err.(*helpline.Error)
-		if !ok || (he.Kind != helpline.KindInvalid && he.Kind != helpline.KindConflict) {
+		he, status, ok := inputError(err)
+		if !ok {
 			return err
 		}
 		f.Del("password")
-		return web.renderAdminUsers(w, r, http.StatusUnprocessableEntity, &Page{Form: f, Errors: he.Fields, Message: he.Message})
+		return web.renderAdminUsers(w, r, status, &Page{Form: f, Errors: he.Fields, Message: he.Message})
 	}
 	web.redirect(w, r, "/admin/users", "User "+u.Email+" created.")
 	return nil
@@ -97,11 +97,11 @@ func (web *Web) adminChangeRole(w http.ResponseWriter, r *http.Request) error {
 		return helpline.NotFound("user")
 	}
 	if err := web.Accounts.ChangeStaffRole(r.Context(), actor(r), id, helpline.StaffRole(r.PostForm.Get("staff_role"))); err != nil {
-		he, ok := err.(*helpline.Error)
-		if !ok || he.Kind != helpline.KindInvalid {
+		he, status, ok := inputError(err)
+		if !ok {
 			return err
 		}
-		return web.renderAdminUsers(w, r, http.StatusUnprocessableEntity, &Page{Message: he.Error()})
+		return web.renderAdminUsers(w, r, status, &Page{Message: he.Error()})
 	}
 	web.redirect(w, r, "/admin/users", "Role changed.")
 	return nil

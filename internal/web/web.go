@@ -173,3 +173,20 @@ func (web *Web) formError(w http.ResponseWriter, r *http.Request, name string, p
 	web.render(w, r, status, name, p)
 	return nil
 }
+
+// inputError returns err as a *helpline.Error when it is about what the user
+// typed (invalid or conflicting), so the form is shown again, and the status
+// to show it with.
+func inputError(err error) (*helpline.Error, int, bool) {
+	var he *helpline.Error
+	if !errors.As(err, &he) {
+		return nil, 0, false
+	}
+	switch he.Kind {
+	case helpline.KindInvalid:
+		return he, http.StatusUnprocessableEntity, true
+	case helpline.KindConflict:
+		return he, http.StatusConflict, true
+	}
+	return nil, 0, false
+}

@@ -84,7 +84,7 @@ func TestAdminFormsKeepInput(t *testing.T) {
 	b.SignIn(t, "root@helpline.test")
 
 	resp, body := b.Post(t, "/admin/orgs", url.Values{"name": {"ACME"}, "plan": {"premier"}})
-	if resp.StatusCode != http.StatusUnprocessableEntity {
+	if resp.StatusCode != http.StatusConflict {
 		t.Fatalf("duplicate org: %d", resp.StatusCode)
 	}
 	mustContain(t, body, `value="ACME"`, `<option value="premier" selected>`, "Name is already taken")
@@ -126,7 +126,7 @@ func TestCrossOriginFormRefused(t *testing.T) {
 	if resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("cross-site POST: %d, want 403", resp.StatusCode)
 	}
-	orgs, _ := env.App.Accounts.FindOrganizations(context.Background(), account.CLI, helpline.Page{})
+	orgs, _ := env.App.Accounts.FindOrganizations(context.Background(), account.CLI(), helpline.Page{})
 	if len(orgs) != 0 {
 		t.Fatalf("cross-site POST created %+v", orgs)
 	}
@@ -317,7 +317,7 @@ func TestAddMembers(t *testing.T) {
 	if resp, _ := admin.Post(t, "/orgs/"+itoa(globex.ID)+"/members", url.Values{"form": {"member"}, "email": {"New@Acme.test"}, "role": {"owner"}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("admin adds an existing user: %d", resp.StatusCode)
 	}
-	u, err := env.App.Accounts.FindUserByEmail(context.Background(), account.CLI, "new@acme.test")
+	u, err := env.App.Accounts.FindUserByEmail(context.Background(), account.CLI(), "new@acme.test")
 	if err != nil {
 		t.Fatal(err)
 	}
