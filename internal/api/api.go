@@ -16,11 +16,14 @@ import (
 	"github.com/helpline-dev/helpline"
 	"github.com/helpline-dev/helpline/internal/account"
 	"github.com/helpline-dev/helpline/internal/request"
+	"github.com/helpline-dev/helpline/internal/ticket"
 )
 
 // Deps are what the API handlers use.
 type Deps struct {
 	Accounts     *account.Service
+	Tickets      *ticket.Service
+	BaseURL      string // for share links
 	MaxBodyBytes int64
 }
 

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/helpline-dev/helpline/internal/account"
@@ -15,9 +16,11 @@ import (
 	"github.com/helpline-dev/helpline/internal/config"
 	"github.com/helpline-dev/helpline/internal/db"
 	"github.com/helpline-dev/helpline/internal/jobs"
+	"github.com/helpline-dev/helpline/internal/markdown"
 	"github.com/helpline-dev/helpline/internal/metrics"
 	"github.com/helpline-dev/helpline/internal/notify"
 	"github.com/helpline-dev/helpline/internal/server"
+	"github.com/helpline-dev/helpline/internal/ticket"
 	"github.com/helpline-dev/helpline/internal/web"
 )
 
@@ -27,6 +30,7 @@ type App struct {
 	Config   config.Config
 	DB       *db.DB
 	Accounts *account.Service
+	Tickets  *ticket.Service
 	Jobs     *jobs.Client
 	Handler  http.Handler
 	Logger   *slog.Logger
@@ -80,15 +84,24 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 	a.Jobs = client
 	a.Accounts = account.NewService(a.DB, client, account.Options{Now: opts.Now, Hasher: opts.Hasher})
 	deps.Accounts = a.Accounts
+	redactor, err := newRedactor()
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.Tickets = ticket.NewService(a.DB, a.Accounts, redactor, ticket.Options{
+		Now:   opts.Now,
+		Files: &ticket.FileStore{Dir: filepath.Join(cfg.DataDir, "attachments"), MaxBytes: cfg.MaxAttachmentBytes},
+	})
 
-	w, err := web.New(web.Deps{Accounts: a.Accounts, SessionTTL: cfg.SessionTTL, SecureCookie: cfg.Production, MaxBodyBytes: cfg.MaxBodyBytes})
+	w, err := web.New(web.Deps{Accounts: a.Accounts, Tickets: a.Tickets, Markdown: markdown.New(), SessionTTL: cfg.SessionTTL, SecureCookie: cfg.Production, MaxBodyBytes: cfg.MaxBodyBytes})
 	if err != nil {
 		a.Close()
 		return nil, err
 	}
 	a.Handler = server.New(server.Deps{
 		DB: a.DB, Web: w, Metrics: m, Logger: logger, TrustProxy: cfg.TrustProxy,
-		API: api.Deps{Accounts: a.Accounts, MaxBodyBytes: cfg.MaxBodyBytes},
+		API: api.Deps{Accounts: a.Accounts, Tickets: a.Tickets, BaseURL: cfg.BaseURL, MaxBodyBytes: cfg.MaxBodyBytes},
 	})
 	return a, nil
 }

@@ -26,8 +26,10 @@ type Config struct {
 	Production   bool   // JSON logs, Secure cookies
 	LogLevel     string // debug, info, warn, error
 	MaxBodyBytes int64
-	SessionTTL   time.Duration
-	TrustProxy   bool // take the client IP from X-Forwarded-For
+	// MaxAttachmentBytes bounds one uploaded file.
+	MaxAttachmentBytes int64
+	SessionTTL         time.Duration
+	TrustProxy         bool // take the client IP from X-Forwarded-For
 }
 
 // Var documents one environment variable; the README's table is built from
@@ -48,6 +50,7 @@ var Vars = []Var{
 	{"HELPLINE_ENV", "development", "`production` switches to JSON logs and Secure cookies."},
 	{"HELPLINE_LOG_LEVEL", "info", "`debug`, `info`, `warn` or `error`."},
 	{"HELPLINE_MAX_BODY_BYTES", "1048576", "Largest request body the API and forms accept."},
+	{"HELPLINE_MAX_ATTACHMENT_BYTES", "10485760", "Largest file that can be attached to a ticket."},
 	{"HELPLINE_SESSION_TTL", "720h", "How long a web sign-in lasts (Go duration)."},
 	{"HELPLINE_TRUST_PROXY", "0", "`1` takes the client address from X-Forwarded-For (behind a load balancer)."},
 }
@@ -71,12 +74,13 @@ func Load(getenv func(string) string) (Config, error) {
 		return ""
 	}
 	c := Config{
-		Port:         8080,
-		DataDir:      "./helpline-data",
-		MailFrom:     "Helpline <helpline@localhost>",
-		LogLevel:     "info",
-		MaxBodyBytes: 1 << 20,
-		SessionTTL:   30 * 24 * time.Hour,
+		Port:               8080,
+		DataDir:            "./helpline-data",
+		MailFrom:           "Helpline <helpline@localhost>",
+		LogLevel:           "info",
+		MaxBodyBytes:       1 << 20,
+		MaxAttachmentBytes: 10 << 20,
+		SessionTTL:         30 * 24 * time.Hour,
 	}
 	if v := get("PORT"); v != "" {
 		p, err := strconv.Atoi(v)
@@ -131,6 +135,13 @@ func Load(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("HELPLINE_MAX_BODY_BYTES=%q: must be a number of bytes, at least 1024", v))
 		}
 		c.MaxBodyBytes = n
+	}
+	if v := get("HELPLINE_MAX_ATTACHMENT_BYTES"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1024 {
+			errs = append(errs, fmt.Errorf("HELPLINE_MAX_ATTACHMENT_BYTES=%q: must be a number of bytes, at least 1024", v))
+		}
+		c.MaxAttachmentBytes = n
 	}
 	if v := get("HELPLINE_SESSION_TTL"); v != "" {
 		d, err := time.ParseDuration(v)

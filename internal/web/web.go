@@ -16,7 +16,9 @@ import (
 
 	"github.com/helpline-dev/helpline"
 	"github.com/helpline-dev/helpline/internal/account"
+	"github.com/helpline-dev/helpline/internal/markdown"
 	"github.com/helpline-dev/helpline/internal/request"
+	"github.com/helpline-dev/helpline/internal/ticket"
 )
 
 //go:embed templates static
@@ -25,6 +27,8 @@ var assets embed.FS
 // Deps are what the web handlers use.
 type Deps struct {
 	Accounts     *account.Service
+	Tickets      *ticket.Service
+	Markdown     *markdown.Renderer
 	SessionTTL   time.Duration
 	SecureCookie bool // set Secure on cookies even without TLS (behind a TLS proxy)
 	MaxBodyBytes int64
