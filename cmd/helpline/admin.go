@@ -7,11 +7,13 @@ import (
 	"io"
 	"log/slog"
 	"sort"
+	"time"
 
 	"github.com/helpline-dev/helpline"
 	"github.com/helpline-dev/helpline/client"
 	"github.com/helpline-dev/helpline/internal/account"
 	"github.com/helpline-dev/helpline/internal/jobs"
+	"github.com/helpline-dev/helpline/internal/ticket"
 )
 
 // admin runs operator commands directly on the database, as the CLI actor.
@@ -21,9 +23,9 @@ func admin(ctx context.Context, args []string, getenv func(string) string, stdou
 		return errUsage
 	}
 	switch args[0] {
-	case "create-org", "create-user", "create-token":
+	case "create-org", "create-user", "create-token", "seed-tickets":
 	default:
-		return fmt.Errorf("unknown admin command %q: use create-org, create-user or create-token", args[0])
+		return fmt.Errorf("unknown admin command %q: use create-org, create-user, create-token or seed-tickets", args[0])
 	}
 	d, err := openMigrated(ctx, getenv, stderr)
 	if err != nil {
@@ -105,6 +107,25 @@ func admin(ctx context.Context, args []string, getenv func(string) string, stdou
 			return explain(err)
 		}
 		fmt.Fprintln(stdout, secret)
+	case "seed-tickets":
+		count := fs.Int("count", 1000, "how many synthetic tickets to add (for load tests and benchmarks)")
+		if err := fs.Parse(args[1:]); err != nil {
+			return usageErr(err)
+		}
+		if *count < 1 || *count > 10_000_000 {
+			return errors.New("--count must be from 1 to 10000000")
+		}
+		tickets := ticket.NewService(d, accounts, nil, ticket.Options{})
+		start := time.Now()
+		err := tickets.SeedTickets(ctx, *count, uint64(start.UnixNano()), func(done int) {
+			if done%100_000 == 0 || done == *count {
+				fmt.Fprintf(stderr, "  %d / %d\n", done, *count)
+			}
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "added %d tickets in %s\n", *count, time.Since(start).Round(time.Second))
 	}
 	return nil
 }

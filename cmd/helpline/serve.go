@@ -95,7 +95,7 @@ func greet(ctx context.Context, a *app.App, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "Helpline %s is running at %s on %s\n", buildVersion(), base, where)
 	switch {
 	case users == 0 && a.Config.Demo:
-		logins, err := demo.Load(ctx, a.Accounts)
+		logins, err := demo.Load(ctx, a.Accounts, a.Tickets)
 		if err != nil {
 			return err
 		}

@@ -25,6 +25,8 @@ type Deps struct {
 	Tickets      *ticket.Service
 	BaseURL      string // for share links
 	MaxBodyBytes int64
+	// MaxAttachmentBytes bounds one uploaded file.
+	MaxAttachmentBytes int64
 }
 
 // API is the JSON API surface.

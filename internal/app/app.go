@@ -101,7 +101,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 	}
 	a.Handler = server.New(server.Deps{
 		DB: a.DB, Web: w, Metrics: m, Logger: logger, TrustProxy: cfg.TrustProxy,
-		API: api.Deps{Accounts: a.Accounts, Tickets: a.Tickets, BaseURL: cfg.BaseURL, MaxBodyBytes: cfg.MaxBodyBytes},
+		API: api.Deps{Accounts: a.Accounts, Tickets: a.Tickets, BaseURL: cfg.BaseURL, MaxBodyBytes: cfg.MaxBodyBytes, MaxAttachmentBytes: cfg.MaxAttachmentBytes},
 	})
 	return a, nil
 }

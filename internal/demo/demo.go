@@ -5,9 +5,11 @@ package demo
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/helpline-dev/helpline"
 	"github.com/helpline-dev/helpline/internal/account"
+	"github.com/helpline-dev/helpline/internal/ticket"
 )
 
 // Password is every demo user's password; it is printed at start-up.
@@ -70,7 +72,7 @@ var orgs = []org{
 }
 
 // Load creates the demo data; it expects an empty database.
-func Load(ctx context.Context, accounts *account.Service) ([]Login, error) {
+func Load(ctx context.Context, accounts *account.Service, tickets *ticket.Service) ([]Login, error) {
 	actor := account.CLI()
 	var logins []Login
 	for _, s := range staff {
@@ -96,5 +98,100 @@ func Load(ctx context.Context, accounts *account.Service) ([]Login, error) {
 			}
 		}
 	}
+	if err := loadTickets(ctx, accounts, tickets); err != nil {
+		return nil, err
+	}
 	return logins, nil
+}
+
+// loadTickets opens a few tickets that show the queue, a priority review
+// with a pending appeal, an internal note and a shared ticket.
+func loadTickets(ctx context.Context, accounts *account.Service, tickets *ticket.Service) error {
+	as := func(email string) (*helpline.Actor, error) {
+		u, err := accounts.FindUserByEmail(ctx, account.CLI(), email)
+		if err != nil {
+			return nil, err
+		}
+		return u.Actor("127.0.0.1"), nil
+	}
+	owner, err := as("owner@acme.test")
+	if err != nil {
+		return err
+	}
+	peter, err := as("peter@initech.test")
+	if err != nil {
+		return err
+	}
+	hank, err := as("hank@globex.test")
+	if err != nil {
+		return err
+	}
+	agent, err := as("agent@helpline.test")
+	if err != nil {
+		return err
+	}
+	yes, no := true, false
+	started := time.Now().UTC().Add(-2 * time.Hour).Format("2006-01-02 15:04:05 UTC")
+	old, err := tickets.CreateTicket(ctx, peter, ticket.NewTicket{
+		Subject: "How do I rotate our database credentials?", Priority: ticket.Normal, App: "initech-tps", Environment: ticket.Production, Category: "data",
+		Description: "We want to rotate the credentials of our Postgres database every quarter. Is there a way to do it without downtime?",
+	})
+	if err != nil {
+		return fmt.Errorf("demo ticket: %w", err)
+	}
+	urgent, err := tickets.CreateTicket(ctx, owner, ticket.NewTicket{
+		Subject: "Checkout returns 503 for most customers", Priority: ticket.Urgent, App: "acme-api", Environment: ticket.Production, Category: "runtime",
+		Description: "Since this morning most checkout requests fail with **503** after 30 seconds. Nothing was deployed. " +
+			"The router logs show `H12 Request timeout` on `/checkout`.",
+		Urgent: &ticket.UrgentInput{
+			AccessGranted: &yes, UsersAffected: "about 70% of checkout attempts", BusinessImpact: "We cannot take orders during our busiest week.",
+			StepsToReproduce: "Add any item to the cart on https://acme-web.example.com and press Pay.", SeenInStaging: &no,
+			EnvironmentDifferences: "Staging runs one dyno and talks to Stripe's test mode.", StartedAt: started,
+			Logs:               "2026-11-24T08:31:02.120Z heroku[router]: at=error code=H12 desc=\"Request timeout\" method=POST path=\"/checkout\" dyno=web.2 service=30000ms status=503",
+			Config:             "WEB_CONCURRENCY=4\nDATABASE_URL=postgres://acme:hunter2hunter2@db.acme.internal:5432/shop",
+			ThirdPartyServices: "Stripe (payments), Cloudflare (CDN)",
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("demo urgent ticket: %w", err)
+	}
+	steps := []func() error{
+		func() error {
+			_, err := tickets.AddComment(ctx, agent, urgent.ID, ticket.NewComment{Body: "Only web.2 shows the timeouts; the others are fine.", Internal: true})
+			return err
+		},
+		func() error {
+			_, err := tickets.AddComment(ctx, agent, urgent.ID, ticket.NewComment{Body: "We are on it. Restarting `web.2` should stop the timeouts while we look for the cause: `heroku ps:restart web.2 -a acme-api`."})
+			return err
+		},
+		func() error {
+			_, err := tickets.ChangePriority(ctx, agent, urgent.ID, ticket.High, "Restarting web.2 is a workaround that brings checkout back, so this is high rather than urgent.")
+			return err
+		},
+		func() error {
+			_, err := tickets.Appeal(ctx, owner, urgent.ID, "The restart helped for ten minutes only; checkout is failing again for most customers.")
+			return err
+		},
+		func() error {
+			_, err := tickets.CreateTicket(ctx, hank, ticket.NewTicket{
+				Subject: "Preparing for the year-end billing run", Priority: ticket.Low, App: "globex-billing", Environment: ticket.Production, Category: "other",
+				Description: "Our billing run on December 31st triples the load for six hours. What should we check beforehand?",
+			})
+			return err
+		},
+		func() error {
+			_, err := tickets.Share(ctx, owner, urgent.ID, false)
+			return err
+		},
+		func() error {
+			_, err := tickets.AddComment(ctx, agent, old.ID, ticket.NewComment{Body: "Yes: create a new credential, move your apps to it, then destroy the old one. See the guide on credential rotation."})
+			return err
+		},
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return fmt.Errorf("demo tickets: %w", err)
+		}
+	}
+	return nil
 }

@@ -46,9 +46,12 @@ type UrgentInput struct {
 
 // Limits on what a ticket may hold.
 const (
-	MaxSubject          = 200
-	MaxText             = 64 * 1024 // description, comments, each urgent field
-	MinUrgentDetail     = 80        // "a detailed description"
+	MaxSubject = 200
+	MaxText    = 64 * 1024 // each urgent field (logs, config, …)
+	// MaxMarkdown bounds text rendered as Markdown (descriptions, comments):
+	// the renderer slows down sharply on long hostile input.
+	MaxMarkdown         = 20000
+	MinUrgentDetail     = 80 // "a detailed description"
 	MaxAccessGrant      = 30 * 24 * time.Hour
 	DefaultAccessGrant  = 7 * 24 * time.Hour
 	urgentFieldPrefix   = "urgent."
@@ -104,6 +107,12 @@ func textCheck(v helpline.Validation, field, value string, required bool, min in
 	}
 }
 
+func markdownCheck(v helpline.Validation, field, value string) {
+	if len(value) > MaxMarkdown {
+		v.Add(field, "is too long (at most 20,000 characters); put logs in the logs field or attach them as a file")
+	}
+}
+
 // validate checks the input and resolves the organization and app.
 func (s *Service) validate(ctx context.Context, actor *helpline.Actor, in *NewTicket) (account.Organization, *account.App, error) {
 	var org account.Organization
@@ -133,6 +142,7 @@ func (s *Service) validate(ctx context.Context, actor *helpline.Actor, in *NewTi
 		minDesc = MinUrgentDetail
 	}
 	textCheck(v, "description", in.Description, true, minDesc)
+	markdownCheck(v, "description", in.Description)
 
 	// The organization: given, or the only one the customer belongs to.
 	ms, err := s.accounts.FindMemberships(ctx, actor.UserID)

@@ -35,6 +35,7 @@ func (s *Service) AddComment(ctx context.Context, actor *helpline.Actor, ticketI
 	var c Comment
 	v := helpline.Validation{}
 	textCheck(v, "body", in.Body, true, 1)
+	markdownCheck(v, "body", in.Body)
 	if in.Internal && !actor.IsStaff() {
 		v.Add("internal", "only staff can write internal notes")
 	}
