@@ -29,9 +29,15 @@ Administration (works on the database directly: DATABASE_URL / HELPLINE_DATA_DIR
   admin create-org      --name NAME --plan free|standard|enterprise|premier|legacy_enterprise
   admin create-user     --email E --name N --password P (--org NAME --role member|owner | --staff agent|csa|admin)
   admin create-token    --email E [--name NAME]   prints only the token
+  admin seed-tickets    --count N                 adds synthetic tickets for load tests
 
 Client (talks to a server: HELPLINE_URL, HELPLINE_TOKEN):
   whoami                show who the token belongs to
+  ticket create         open a ticket: --subject S --description D [--priority P] (-i asks for each field)
+  ticket list           list your tickets [--status S] [--json]
+  ticket show NUMBER    show a ticket and its conversation [--json]
+  ticket comment NUMBER reply: --body TEXT | --body-file FILE|- [--internal]
+  ticket share NUMBER   print the ticket's share URL [--rotate]
 
 Configuration is read from environment variables; see the README.
 `
@@ -70,6 +76,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		err = admin(ctx, rest, getenv, stdout, stderr)
 	case "whoami":
 		err = whoami(ctx, getenv, stdout)
+	case "ticket":
+		err = ticketCmd(ctx, rest, getenv, stdin, stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "helpline: unknown command %q\n\n%s", cmd, usage)
 		return 2

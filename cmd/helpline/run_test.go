@@ -265,7 +265,7 @@ func TestAdminBadInput(t *testing.T) {
 		{
 			name: "unknown admin subcommand",
 			args: []string{"admin", "delete-everything"},
-			want: []string{`unknown admin command "delete-everything"`, "create-org, create-user or create-token"},
+			want: []string{`unknown admin command "delete-everything"`, "create-org, create-user, create-token or seed-tickets"},
 		},
 		{
 			name: "admin without subcommand",
