@@ -108,7 +108,7 @@ func textCheck(v helpline.Validation, field, value string, required bool, min in
 }
 
 func markdownCheck(v helpline.Validation, field, value string) {
-	if len(value) > MaxMarkdown {
+	if utf8.RuneCountInString(value) > MaxMarkdown {
 		v.Add(field, "is too long (at most 20,000 characters); put logs in the logs field or attach them as a file")
 	}
 }
@@ -225,10 +225,10 @@ func (s *Service) validateUrgent(v helpline.Validation, in *NewTicket) {
 	if u.SeenInStaging == nil {
 		v.Add(f("seen_in_staging"), "say whether it also happens in staging or testing")
 	} else if !*u.SeenInStaging {
-		textCheck(v, f("environment_differences"), u.EnvironmentDifferences, true, 10)
 		if strings.TrimSpace(u.EnvironmentDifferences) == "" {
 			v.Add(f("environment_differences"), "is required when it does not happen in staging: how do the two environments' configurations differ?")
 		}
+		textCheck(v, f("environment_differences"), u.EnvironmentDifferences, true, 10)
 	}
 	if strings.TrimSpace(u.StartedAt) == "" {
 		v.Add(f("started_at"), "is required: when did it begin, with a time zone, e.g. 2015-01-01 12:00:00 UTC")

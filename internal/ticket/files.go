@@ -83,7 +83,7 @@ func (s *Service) AddAttachment(ctx context.Context, actor *helpline.Actor, tick
 	}
 	if n > s.files.MaxBytes {
 		return a, &helpline.Error{Kind: helpline.KindInvalid, Message: "The file is too large.",
-			Fields: map[string]string{"file": fmt.Sprintf("must be at most %d MB", s.files.MaxBytes>>20)}}
+			Fields: map[string]string{"file": "must be at most " + humanSize(s.files.MaxBytes)}}
 	}
 	if n == 0 {
 		return a, &helpline.Error{Kind: helpline.KindInvalid, Message: "The file is empty.", Fields: map[string]string{"file": "is empty"}}
@@ -132,9 +132,23 @@ func (s *Service) FindAttachments(ctx context.Context, actor *helpline.Actor, ti
 	return out, rows.Err()
 }
 
+// humanSize shows a byte count the way people read file sizes.
+func humanSize(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.3g MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.3g KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
 // OpenAttachment returns a file of a ticket the actor may see.
 func (s *Service) OpenAttachment(ctx context.Context, actor *helpline.Actor, id int64) (Attachment, *os.File, error) {
 	var a Attachment
+	if s.files == nil {
+		return a, nil, errors.New("attachments are not configured")
+	}
 	err := s.db.QueryRowContext(ctx, `SELECT id, ticket_id, uploader_id, filename, content_type, size, sha256, created_at FROM ticket_attachments WHERE id = $1`, id).
 		Scan(&a.ID, &a.TicketID, &a.UploaderID, &a.Filename, &a.ContentType, &a.Size, &a.SHA256, &a.CreatedAt)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -145,11 +145,17 @@ func (f Filter) where(actor *helpline.Actor, args []any) (string, []any, error) 
 		add("t.org_id = $%d", f.OrgID)
 	}
 	if text := strings.TrimSpace(f.Text); text != "" {
-		if n, err := strconv.ParseInt(strings.TrimPrefix(text, "#"), 10, 64); err == nil {
+		esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(text))
+		like := "%" + esc + "%"
+		switch n, err := strconv.ParseInt(strings.TrimPrefix(text, "#"), 10, 64); {
+		case err == nil && strings.HasPrefix(text, "#"):
 			add("t.number = $%d", n)
-		} else {
-			esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(text))
-			add(`lower(t.subject) LIKE $%d ESCAPE '\'`, "%"+esc+"%")
+		case err == nil:
+			// "503" may be a ticket number or words in a subject.
+			args = append(args, n, like)
+			conds = append(conds, fmt.Sprintf(`(t.number = $%d OR lower(t.subject) LIKE $%d ESCAPE '\')`, len(args)-1, len(args)))
+		default:
+			add(`lower(t.subject) LIKE $%d ESCAPE '\'`, like)
 		}
 	}
 	if err := v.Err(); err != nil {

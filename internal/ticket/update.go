@@ -575,6 +575,3 @@ func (s *Service) RepliesSince(ctx context.Context, actor *helpline.Actor, ticke
 	}
 	return out, nil
 }
-
-
-
