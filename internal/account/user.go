@@ -250,3 +250,26 @@ func (s *Service) CountUsers(ctx context.Context) (int, error) {
 	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM users`).Scan(&n)
 	return n, err
 }
+
+// FindAssignees lists the staff tickets can be assigned to: support agents
+// and admins (solutions architects do not take break/fix tickets). Any staff
+// member may ask.
+func (s *Service) FindAssignees(ctx context.Context, actor *helpline.Actor) ([]User, error) {
+	if err := actor.RequireStaff(); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+userColumns+` FROM users u WHERE u.staff_role IN ('agent', 'admin') ORDER BY lower(u.name), u.id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []User{}
+	for rows.Next() {
+		var u User
+		if err := scanUser(rows, &u); err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}

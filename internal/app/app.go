@@ -94,7 +94,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 		Files: &ticket.FileStore{Dir: filepath.Join(cfg.DataDir, "attachments"), MaxBytes: cfg.MaxAttachmentBytes},
 	})
 
-	w, err := web.New(web.Deps{Accounts: a.Accounts, Tickets: a.Tickets, Markdown: markdown.New(), SessionTTL: cfg.SessionTTL, SecureCookie: cfg.Production, MaxBodyBytes: cfg.MaxBodyBytes})
+	w, err := web.New(web.Deps{Accounts: a.Accounts, Tickets: a.Tickets, Markdown: markdown.New(), MaxAttachmentBytes: cfg.MaxAttachmentBytes, BaseURL: cfg.BaseURL, Now: opts.Now, SessionTTL: cfg.SessionTTL, SecureCookie: cfg.Production, MaxBodyBytes: cfg.MaxBodyBytes})
 	if err != nil {
 		a.Close()
 		return nil, err

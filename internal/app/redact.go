@@ -1,8 +1,19 @@
 package app
 
-import "github.com/helpline-dev/helpline/internal/ticket"
+import (
+	"github.com/helpline-dev/helpline/internal/redact"
+	"github.com/helpline-dev/helpline/internal/ticket"
+)
 
-// newRedactor is replaced by the real detector in internal/redact.
+// newRedactor builds the secret detector once; tickets call it on every
+// pasted text before it is stored.
 func newRedactor() (ticket.Redactor, error) {
-	return func(s string) (string, int) { return s, 0 }, nil
+	r, err := redact.New()
+	if err != nil {
+		return nil, err
+	}
+	return func(s string) (string, int) {
+		out, findings := r.Redact(s)
+		return out, len(findings)
+	}, nil
 }

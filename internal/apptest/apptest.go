@@ -50,7 +50,7 @@ func New(t testing.TB, opts Options) *Env {
 	d := dbtest.Open(t)
 	srv := httptest.NewUnstartedServer(nil)
 	base := "http://" + srv.Listener.Addr().String()
-	env := map[string]string{"HELPLINE_BASE_URL": base}
+	env := map[string]string{"HELPLINE_BASE_URL": base, "HELPLINE_DATA_DIR": t.TempDir()}
 	for k, v := range opts.Env {
 		env[k] = v
 	}

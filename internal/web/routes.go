@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -23,7 +25,11 @@ const (
 // Register mounts every page on mux.
 func (web *Web) Register(mux *http.ServeMux) {
 	h := func(pattern string, a access, fn func(http.ResponseWriter, *http.Request) error) {
-		mux.Handle(pattern, web.adapt(a, fn))
+		mux.Handle(pattern, web.adapt(a, false, fn))
+	}
+	// upload routes take multipart forms with files, up to the attachment size.
+	upload := func(pattern string, a access, fn func(http.ResponseWriter, *http.Request) error) {
+		mux.Handle(pattern, web.adapt(a, true, fn))
 	}
 	h("GET /{$}", public, web.home)
 	h("GET /signin", public, web.signinForm)
@@ -42,6 +48,25 @@ func (web *Web) Register(mux *http.ServeMux) {
 	h("GET /orgs/{id}", signedIn, web.orgPage)
 	h("POST /orgs/{id}/apps", signedIn, web.createApp)
 	h("POST /orgs/{id}/members", signedIn, web.addMember)
+
+	h("GET /tickets", signedIn, web.ticketList)
+	h("GET /tickets/new", signedIn, web.newTicketForm)
+	upload("POST /tickets", signedIn, web.createTicket)
+	h("GET /tickets/{number}", signedIn, web.ticketPage)
+	h("POST /tickets/{number}/comments", signedIn, web.addComment)
+	h("POST /tickets/{number}/update", signedIn, web.updateTicket) // staff: status and assignee; customers: solved
+	h("POST /tickets/{number}/priority", staff, web.changePriority)
+	h("POST /tickets/{number}/appeal", signedIn, web.appeal)
+	h("POST /tickets/{number}/appeal/decision", staff, web.decideAppeal)
+	h("POST /tickets/{number}/share", signedIn, web.share)
+	h("POST /tickets/{number}/share/revoke", signedIn, web.unshare)
+	h("POST /tickets/{number}/participants/{user}/remove", signedIn, web.removeParticipant)
+	h("POST /tickets/{number}/access/revoke", signedIn, web.revokeAccess)
+	upload("POST /tickets/{number}/attachments", signedIn, web.uploadAttachments)
+	h("GET /attachments/{id}", signedIn, web.downloadAttachment)
+	// Signed out, this goes to sign-in and comes back here to join.
+	h("GET /share/{token}", signedIn, web.joinShare)
+	h("GET /queue", staff, web.queue)
 
 	h("GET /admin", staff, func(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, "/admin/orgs", http.StatusSeeOther)
@@ -69,7 +94,7 @@ const sessionCookie = "helpline_session"
 
 // adapt resolves the signed-in user, checks access, runs the handler and
 // turns its error into an HTML error page.
-func (web *Web) adapt(a access, fn func(http.ResponseWriter, *http.Request) error) http.Handler {
+func (web *Web) adapt(a access, upload bool, fn func(http.ResponseWriter, *http.Request) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
 			sess, err := web.Accounts.FindSession(r.Context(), c.Value)
@@ -97,7 +122,26 @@ func (web *Web) adapt(a access, fn func(http.ResponseWriter, *http.Request) erro
 			web.errorPage(w, r, helpline.Errorf(helpline.KindForbidden, "This page is for admins."))
 			return
 		}
-		if r.Method == http.MethodPost {
+		if r.Method == http.MethodPost && upload {
+			// Files may be as large as an attachment, plus the form's text.
+			r.Body = http.MaxBytesReader(w, r.Body, web.MaxAttachmentBytes+web.MaxBodyBytes)
+			// Small files stay in memory, the rest in temporary files that
+			// we remove: the server only cleans up the request it made, not
+			// this copy with the user in its context.
+			err := r.ParseMultipartForm(1 << 20)
+			if r.MultipartForm != nil {
+				defer r.MultipartForm.RemoveAll()
+			}
+			if err != nil && !errors.Is(err, http.ErrNotMultipart) {
+				msg := "The form could not be read: it is malformed."
+				var tooBig *http.MaxBytesError
+				if errors.As(err, &tooBig) {
+					msg = fmt.Sprintf("The files are too large: attach at most %d MB at once. Larger logs can be split or compressed.", web.MaxAttachmentBytes>>20)
+				}
+				web.errorPage(w, r, helpline.Errorf(helpline.KindInvalid, "%s", msg))
+				return
+			}
+		} else if r.Method == http.MethodPost {
 			r.Body = http.MaxBytesReader(w, r.Body, web.MaxBodyBytes)
 			if err := r.ParseForm(); err != nil {
 				web.errorPage(w, r, helpline.Errorf(helpline.KindInvalid, "The form could not be read: it is too large or malformed."))

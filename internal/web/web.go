@@ -32,6 +32,14 @@ type Deps struct {
 	SessionTTL   time.Duration
 	SecureCookie bool // set Secure on cookies even without TLS (behind a TLS proxy)
 	MaxBodyBytes int64
+	// MaxAttachmentBytes bounds one uploaded file; forms with files may be
+	// this much larger than MaxBodyBytes. Zero means 10 MB.
+	MaxAttachmentBytes int64
+	// BaseURL is the public URL of the site, for share links. Empty means
+	// the scheme and Host of the request.
+	BaseURL string
+	// Now is the clock for "3 h ago"; nil means time.Now.
+	Now func() time.Time
 }
 
 // Web is the HTML surface.
@@ -42,8 +50,17 @@ type Web struct {
 
 // New parses the templates; a broken template fails here, at start-up.
 func New(d Deps) (*Web, error) {
+	if d.Markdown == nil {
+		d.Markdown = markdown.New()
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.MaxAttachmentBytes <= 0 {
+		d.MaxAttachmentBytes = 10 << 20
+	}
 	w := &Web{Deps: d, pages: map[string]*template.Template{}}
-	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/partials.html")
+	layout, err := template.New("layout.html").Funcs(funcs).Funcs(w.funcs()).ParseFS(assets, "templates/layout.html", "templates/partials.html")
 	if err != nil {
 		return nil, err
 	}
@@ -87,6 +104,66 @@ var funcs = template.FuncMap{
 	// blank gives a partial an empty form, so one form's values and errors
 	// do not leak into another form on the same page.
 	"blank": func() *Page { return &Page{Form: url.Values{}} },
+	"field": newField,
+	// words turns a stored value such as on_hold into words for a sentence;
+	// label capitalizes them for a badge or an option.
+	"words": func(v any) string { return strings.ReplaceAll(fmt.Sprint(v), "_", " ") },
+	"label": func(v any) string {
+		s := strings.ReplaceAll(fmt.Sprint(v), "_", " ")
+		if s == "" {
+			return s
+		}
+		return strings.ToUpper(s[:1]) + s[1:]
+	},
+	"priorities":   func() []ticket.Priority { return ticket.Priorities },
+	"statuses":     func() []ticket.Status { return ticket.Statuses },
+	"environments": func() []ticket.Environment { return ticket.Environments },
+	"categories":   func() []ticket.Category { return ticket.Categories },
+	"categoryLabel": func(slug string) string {
+		for _, c := range ticket.Categories {
+			if c.Slug == slug {
+				return c.Label
+			}
+		}
+		return slug
+	},
+	"formatUTC": ticket.FormatUTC,
+	"bytes":     humanBytes,
+}
+
+// funcs are the template functions that need the Web's dependencies.
+func (web *Web) funcs() template.FuncMap {
+	return template.FuncMap{
+		"markdown": web.Markdown.Render,
+		"ago":      func(t time.Time) string { return ago(web.Now(), t) },
+	}
+}
+
+// ago says how long before now t was, roughly, the way people say it.
+func ago(now, t time.Time) string {
+	d := now.Sub(t)
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%d min ago", int(d/time.Minute))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d h ago", int(d/time.Hour))
+	case d < 60*24*time.Hour:
+		return fmt.Sprintf("%d d ago", int(d/(24*time.Hour)))
+	}
+	return "on " + t.UTC().Format("Jan 2, 2006")
+}
+
+// humanBytes shows a file size for people.
+func humanBytes(n int64) string {
+	switch {
+	case n < 1<<10:
+		return fmt.Sprintf("%d B", n)
+	case n < 1<<20:
+		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
 }
 
 // Page is what every template receives.
