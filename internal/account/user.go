@@ -194,16 +194,7 @@ func (s *Service) FindUsers(ctx context.Context, actor *helpline.Actor, f UserFi
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []User{}
-	for rows.Next() {
-		var u User
-		if err := scanUser(rows, &u); err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return scanUsers(rows)
 }
 
 // ChangeStaffRole gives a user a staff role or takes it away. Admins only;
@@ -262,6 +253,10 @@ func (s *Service) FindAssignees(ctx context.Context, actor *helpline.Actor) ([]U
 	if err != nil {
 		return nil, err
 	}
+	return scanUsers(rows)
+}
+
+func scanUsers(rows *sql.Rows) ([]User, error) {
 	defer rows.Close()
 	out := []User{}
 	for rows.Next() {

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"mime"
@@ -125,21 +126,6 @@ func (a *API) writeTicket(w http.ResponseWriter, r *http.Request, actor *helplin
 	return nil
 }
 
-func (a *API) updateTicket(w http.ResponseWriter, r *http.Request, actor *helpline.Actor) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return helpline.NotFound("ticket")
-	}
-	var in ticket.Update
-	if err := a.decode(w, r, &in); err != nil {
-		return err
-	}
-	if _, err := a.Tickets.UpdateTicket(r.Context(), actor, id, in); err != nil {
-		return err
-	}
-	return a.writeTicket(w, r, actor, id, http.StatusOK)
-}
-
 func (a *API) addComment(w http.ResponseWriter, r *http.Request, actor *helpline.Actor) error {
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -155,65 +141,6 @@ func (a *API) addComment(w http.ResponseWriter, r *http.Request, actor *helpline
 	}
 	writeJSON(w, http.StatusCreated, c)
 	return nil
-}
-
-func (a *API) changePriority(w http.ResponseWriter, r *http.Request, actor *helpline.Actor) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return helpline.NotFound("ticket")
-	}
-	if err := actor.RequireStaff(); err != nil {
-		return err
-	}
-	var in struct {
-		Priority ticket.Priority `json:"priority"`
-		Reason   string          `json:"reason"`
-	}
-	if err := a.decode(w, r, &in); err != nil {
-		return err
-	}
-	if _, err := a.Tickets.ChangePriority(r.Context(), actor, id, in.Priority, in.Reason); err != nil {
-		return err
-	}
-	return a.writeTicket(w, r, actor, id, http.StatusOK)
-}
-
-func (a *API) appeal(w http.ResponseWriter, r *http.Request, actor *helpline.Actor) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return helpline.NotFound("ticket")
-	}
-	var in struct {
-		Reason string `json:"reason"`
-	}
-	if err := a.decode(w, r, &in); err != nil {
-		return err
-	}
-	if _, err := a.Tickets.Appeal(r.Context(), actor, id, in.Reason); err != nil {
-		return err
-	}
-	return a.writeTicket(w, r, actor, id, http.StatusOK)
-}
-
-func (a *API) decideAppeal(w http.ResponseWriter, r *http.Request, actor *helpline.Actor) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return helpline.NotFound("ticket")
-	}
-	if err := actor.RequireStaff(); err != nil {
-		return err
-	}
-	var in struct {
-		Outcome ticket.AppealState `json:"outcome"`
-		Note    string             `json:"note"`
-	}
-	if err := a.decode(w, r, &in); err != nil {
-		return err
-	}
-	if _, err := a.Tickets.DecideAppeal(r.Context(), actor, id, in.Outcome, in.Note); err != nil {
-		return err
-	}
-	return a.writeTicket(w, r, actor, id, http.StatusOK)
 }
 
 func (a *API) share(w http.ResponseWriter, r *http.Request, actor *helpline.Actor) error {
@@ -364,4 +291,57 @@ func (a *API) downloadAttachment(w http.ResponseWriter, r *http.Request, actor *
 	defer f.Close()
 	ServeAttachment(w, r, att, f)
 	return nil
+}
+
+// ticketCommand makes a handler that decodes a JSON body, applies it to the
+// ticket in the path and answers with the ticket as it is now.
+func ticketCommand[In any](a *API, do func(ctx context.Context, actor *helpline.Actor, id int64, in In) error) handler {
+	return func(w http.ResponseWriter, r *http.Request, actor *helpline.Actor) error {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return helpline.NotFound("ticket")
+		}
+		var in In
+		if err := a.decode(w, r, &in); err != nil {
+			return err
+		}
+		if err := do(r.Context(), actor, id, in); err != nil {
+			return err
+		}
+		return a.writeTicket(w, r, actor, id, http.StatusOK)
+	}
+}
+
+type priorityInput struct {
+	Priority ticket.Priority `json:"priority"`
+	Reason   string          `json:"reason"`
+}
+
+type appealInput struct {
+	Reason string `json:"reason"`
+}
+
+type decisionInput struct {
+	Outcome ticket.AppealState `json:"outcome"`
+	Note    string             `json:"note"`
+}
+
+func (a *API) updateTicket(ctx context.Context, actor *helpline.Actor, id int64, in ticket.Update) error {
+	_, err := a.Tickets.UpdateTicket(ctx, actor, id, in)
+	return err
+}
+
+func (a *API) changePriority(ctx context.Context, actor *helpline.Actor, id int64, in priorityInput) error {
+	_, err := a.Tickets.ChangePriority(ctx, actor, id, in.Priority, in.Reason)
+	return err
+}
+
+func (a *API) appeal(ctx context.Context, actor *helpline.Actor, id int64, in appealInput) error {
+	_, err := a.Tickets.Appeal(ctx, actor, id, in.Reason)
+	return err
+}
+
+func (a *API) decideAppeal(ctx context.Context, actor *helpline.Actor, id int64, in decisionInput) error {
+	_, err := a.Tickets.DecideAppeal(ctx, actor, id, in.Outcome, in.Note)
+	return err
 }
