@@ -11,6 +11,7 @@ import (
 
 	"github.com/helpline-dev/helpline"
 	"github.com/helpline-dev/helpline/internal/account"
+	"github.com/helpline-dev/helpline/internal/request"
 	"github.com/helpline-dev/helpline/internal/ticket"
 )
 
@@ -289,7 +290,7 @@ func (a *API) downloadAttachment(w http.ResponseWriter, r *http.Request, actor *
 		return err
 	}
 	defer f.Close()
-	ServeAttachment(w, r, att, f)
+	request.ServeDownload(w, r, att.Filename, att.ContentType, f)
 	return nil
 }
 

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"mime"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/helpline-dev/helpline"
 	"github.com/helpline-dev/helpline/internal/account"
+	"github.com/helpline-dev/helpline/internal/request"
 	"github.com/helpline-dev/helpline/internal/ticket"
 )
 
@@ -721,30 +721,8 @@ func (web *Web) downloadAttachment(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	defer f.Close()
-	ct := att.ContentType
-	if mt, _, err := mime.ParseMediaType(ct); err != nil || activeContent(mt) {
-		ct = "application/octet-stream"
-	}
-	disposition := mime.FormatMediaType("attachment", map[string]string{"filename": att.Filename})
-	if disposition == "" {
-		disposition = "attachment"
-	}
-	h := w.Header()
-	h.Set("Content-Type", ct)
-	h.Set("Content-Disposition", disposition)
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
-	h.Set("Cache-Control", "private, no-store")
-	http.ServeContent(w, r, "", time.Time{}, f)
+	request.ServeDownload(w, r, att.Filename, att.ContentType, f)
 	return nil
-}
-
-// activeContent reports whether a browser could render the media type as a
-// document that runs script.
-func activeContent(mt string) bool {
-	mt = strings.ToLower(mt)
-	return strings.Contains(mt, "html") || strings.Contains(mt, "svg") || strings.Contains(mt, "xml") ||
-		strings.Contains(mt, "javascript") || strings.Contains(mt, "ecmascript")
 }
 
 // joinShare adds the signed-in user to the ticket of a share link.
