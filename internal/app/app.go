@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/riverqueue/river"
+
 	"github.com/helpline-dev/helpline/internal/account"
 	"github.com/helpline-dev/helpline/internal/api"
 	"github.com/helpline-dev/helpline/internal/config"
@@ -31,6 +33,7 @@ type App struct {
 	DB       *db.DB
 	Accounts *account.Service
 	Tickets  *ticket.Service
+	Mail     *notify.Store
 	Jobs     *jobs.Client
 	Handler  http.Handler
 	Logger   *slog.Logger
@@ -44,6 +47,8 @@ type Options struct {
 	Mailer notify.Mailer  // otherwise SMTP from the config, or the log
 	Hasher account.Hasher // otherwise the production argon2id parameters
 	Now    func() time.Time
+	// RetryPolicy overrides the job queue's backoff; tests make it fast.
+	RetryPolicy river.ClientRetryPolicy
 }
 
 // New builds an App. The database is migrated on start, so a new version of
@@ -75,7 +80,12 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 		}
 	}
 	m := metrics.New()
-	deps := &jobs.Deps{Mailer: mailer, BaseURL: cfg.BaseURL, Metrics: m, Logger: logger}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	a.Mail = &notify.Store{DB: a.DB, Now: now}
+	deps := &jobs.Deps{Mailer: mailer, Mail: a.Mail, BaseURL: cfg.BaseURL, Metrics: m, Logger: logger, RetryPolicy: opts.RetryPolicy}
 	client, err := jobs.NewClient(a.DB, deps)
 	if err != nil {
 		a.Close()
@@ -89,12 +99,15 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 		a.Close()
 		return nil, err
 	}
+	md := markdown.New()
+	outbox := &notify.Outbox{Jobs: client, Render: md.Render, BaseURL: cfg.BaseURL, Reply: cfg.ReplyAddress, Now: now}
 	a.Tickets = ticket.NewService(a.DB, a.Accounts, redactor, ticket.Options{
-		Now:   opts.Now,
-		Files: &ticket.FileStore{Dir: filepath.Join(cfg.DataDir, "attachments"), MaxBytes: cfg.MaxAttachmentBytes},
+		Now:      opts.Now,
+		Notifier: outbox,
+		Files:    &ticket.FileStore{Dir: filepath.Join(cfg.DataDir, "attachments"), MaxBytes: cfg.MaxAttachmentBytes},
 	})
 
-	w, err := web.New(web.Deps{Accounts: a.Accounts, Tickets: a.Tickets, Markdown: markdown.New(), MaxAttachmentBytes: cfg.MaxAttachmentBytes, BaseURL: cfg.BaseURL, Now: opts.Now, SessionTTL: cfg.SessionTTL, SecureCookie: cfg.Production, MaxBodyBytes: cfg.MaxBodyBytes})
+	w, err := web.New(web.Deps{Accounts: a.Accounts, Tickets: a.Tickets, Markdown: md, MaxAttachmentBytes: cfg.MaxAttachmentBytes, BaseURL: cfg.BaseURL, Now: opts.Now, SessionTTL: cfg.SessionTTL, SecureCookie: cfg.Production, MaxBodyBytes: cfg.MaxBodyBytes})
 	if err != nil {
 		a.Close()
 		return nil, err

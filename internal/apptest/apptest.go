@@ -14,6 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
 	"github.com/helpline-dev/helpline"
 	"github.com/helpline-dev/helpline/client"
 	"github.com/helpline-dev/helpline/internal/account"
@@ -38,9 +41,11 @@ type Env struct {
 
 // Options adjust the environment.
 type Options struct {
-	Mailer    notify.Mailer // default: a mailer that logs to the test
-	Env       map[string]string
-	StartJobs bool
+	Mailer notify.Mailer // default: a mailer that logs to the test
+	// RetryPolicy overrides the job queue's backoff (default: River's).
+	RetryPolicy river.ClientRetryPolicy
+	Env         map[string]string
+	StartJobs   bool
 }
 
 // New starts Helpline for t and stops it when t ends.
@@ -63,7 +68,7 @@ func New(t testing.TB, opts Options) *Env {
 	if mailer == nil {
 		mailer = notify.LogMailer{Logger: logger}
 	}
-	a, err := app.New(ctx, cfg, logger, app.Options{DB: d, Mailer: mailer, Hasher: FastHasher})
+	a, err := app.New(ctx, cfg, logger, app.Options{DB: d, Mailer: mailer, Hasher: FastHasher, RetryPolicy: opts.RetryPolicy})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,3 +196,10 @@ func readBody(t testing.TB, resp *http.Response) string {
 	}
 	return string(b)
 }
+
+// FastRetry retries failed jobs after a fixed short delay, so tests of
+// outages do not wait for River's exponential backoff.
+type FastRetry struct{ Delay time.Duration }
+
+// NextRetry implements river.ClientRetryPolicy.
+func (f FastRetry) NextRetry(job *rivertype.JobRow) time.Time { return time.Now().Add(f.Delay) }

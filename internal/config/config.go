@@ -5,6 +5,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/mail"
 	"net/url"
 	"os"
 	"strconv"
@@ -16,12 +17,15 @@ import (
 
 // Config is the validated configuration of a Helpline process.
 type Config struct {
-	Port         int
-	DataDir      string
-	DatabaseURL  string // postgres://… or sqlite:PATH (derived from DataDir)
-	BaseURL      string // public URL used in links in emails and on the console
-	SMTPURL      string // empty: emails are logged instead of sent
-	MailFrom     string
+	Port        int
+	DataDir     string
+	DatabaseURL string // postgres://… or sqlite:PATH (derived from DataDir)
+	BaseURL     string // public URL used in links in emails and on the console
+	SMTPURL     string // empty: emails are logged instead of sent
+	MailFrom    string
+	// ReplyAddress receives replies: notifications say support+<token>@…
+	ReplyAddress string
+	SMTPListen   string // address of the inbound SMTP listener; empty: off
 	Demo         bool
 	Production   bool   // JSON logs, Secure cookies
 	LogLevel     string // debug, info, warn, error
@@ -46,6 +50,8 @@ var Vars = []Var{
 	{"HELPLINE_BASE_URL", "http://localhost:$PORT", "Public URL of this instance, used in emailed links."},
 	{"HELPLINE_SMTP_URL", "(none: emails are logged)", "Outgoing mail server: `smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://…:465`."},
 	{"HELPLINE_MAIL_FROM", "Helpline <helpline@localhost>", "From address of outgoing email."},
+	{"HELPLINE_REPLY_ADDRESS", "the From address", "Address replies go to; notifications use plus-addressing on it (support+<token>@…), so its mailbox must deliver those to Helpline."},
+	{"HELPLINE_SMTP_LISTEN", "(off)", "Address of the built-in inbound SMTP listener, e.g. `:2525`; point the MX (or a forwarding rule) for the reply address at it."},
 	{"HELPLINE_DEMO", "0", "`1` loads demo organizations, users and content into an empty database."},
 	{"HELPLINE_ENV", "development", "`production` switches to JSON logs and Secure cookies."},
 	{"HELPLINE_LOG_LEVEL", "info", "`debug`, `info`, `warn` or `error`."},
@@ -113,6 +119,17 @@ func Load(getenv func(string) string) (Config, error) {
 	if v := get("HELPLINE_MAIL_FROM"); v != "" {
 		c.MailFrom = v
 	}
+	c.ReplyAddress = get("HELPLINE_REPLY_ADDRESS")
+	if c.ReplyAddress == "" {
+		if a, err := mail.ParseAddress(c.MailFrom); err == nil {
+			c.ReplyAddress = a.Address
+		} else {
+			errs = append(errs, fmt.Errorf("HELPLINE_MAIL_FROM=%q: must be an address like Helpline <support@example.com>", c.MailFrom))
+		}
+	} else if a, err := mail.ParseAddress(c.ReplyAddress); err != nil || a.Address != c.ReplyAddress {
+		errs = append(errs, fmt.Errorf("HELPLINE_REPLY_ADDRESS=%q: must be a plain address like support@help.example.com", c.ReplyAddress))
+	}
+	c.SMTPListen = get("HELPLINE_SMTP_LISTEN")
 	c.Demo = parseBool(get("HELPLINE_DEMO"), "HELPLINE_DEMO", &errs)
 	switch env := get("HELPLINE_ENV"); env {
 	case "", "development":

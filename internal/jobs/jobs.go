@@ -26,10 +26,13 @@ type Client = river.Client[*sql.Tx]
 // exists, since the services need the client to insert jobs.
 type Deps struct {
 	Accounts *account.Service
+	Mail     *notify.Store
 	Mailer   notify.Mailer
 	BaseURL  string
 	Metrics  *metrics.Metrics
 	Logger   *slog.Logger
+	// RetryPolicy overrides River's exponential backoff (tests use a fast one).
+	RetryPolicy river.ClientRetryPolicy
 }
 
 // NewInserter returns a client that only inserts jobs, for processes that do
@@ -43,6 +46,7 @@ func NewClient(d *db.DB, deps *Deps) (*Client, error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &passwordResetWorker{deps: deps})
 	river.AddWorker(workers, &cleanupWorker{deps: deps})
+	river.AddWorker(workers, &sendEmailWorker{deps: deps})
 	return river.NewClient(d.RiverDriver(), &river.Config{
 		Logger:  deps.Logger,
 		Workers: workers,
@@ -54,6 +58,7 @@ func NewClient(d *db.DB, deps *Deps) (*Client, error) {
 		// found by polling; half a second keeps emails prompt and is cheap.
 		FetchPollInterval: 500 * time.Millisecond,
 		Middleware:        []rivertype.Middleware{&observer{deps: deps}},
+		RetryPolicy:       deps.RetryPolicy,
 		// River runs periodic jobs on its elected leader only, so several
 		// server processes do not repeat them.
 		PeriodicJobs: []*river.PeriodicJob{

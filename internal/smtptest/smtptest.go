@@ -43,7 +43,26 @@ type Server struct {
 // TLS and accepts any user name and password, and it is closed when the test ends.
 func Start(t testing.TB) *Server {
 	t.Helper()
+	return StartOn(t, "127.0.0.1:0")
+}
+
+// FreeAddr returns a loopback address nothing listens on yet, so a test can
+// point a mailer at a server that is down and StartOn it later.
+func FreeAddr(t testing.TB) string {
+	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("smtptest: listen: %v", err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
+}
+
+// StartOn starts a server on addr, as Start does.
+func StartOn(t testing.TB, addr string) *Server {
+	t.Helper()
+	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		t.Fatalf("smtptest: listen: %v", err)
 	}

@@ -171,6 +171,26 @@ type UrgentDetails struct {
 // Redactor removes secrets from pasted text and says how many it removed.
 type Redactor func(text string) (string, int)
 
+// Notification is a public step of a ticket that people may be emailed
+// about. It is handed to the Notifier inside the step's transaction, so the
+// emails are queued exactly when the step commits.
+type Notification struct {
+	TicketID  int64
+	Kind      string // "comment", "status_changed", "priority_changed", "appeal_decided"
+	ID        int64  // the comment's or event's ID: one email per step and recipient
+	Actor     *helpline.Actor
+	CommentID int64 // for "comment"
+	Data      map[string]any
+}
+
+// Notifier queues the emails of a step.
+type Notifier interface {
+	Notify(ctx context.Context, tx *sql.Tx, n Notification) error
+}
+
+// notifiedEvents are the public steps customers are emailed about.
+var notifiedEvents = map[string]bool{"status_changed": true, "priority_changed": true, "appeal_decided": true}
+
 // Service is the ticket store and its rules.
 type Service struct {
 	db       *db.DB
@@ -178,12 +198,14 @@ type Service struct {
 	redact   Redactor
 	now      func() time.Time
 	files    *FileStore
+	notifier Notifier
 }
 
 // Options configure a Service.
 type Options struct {
-	Now   func() time.Time
-	Files *FileStore
+	Now      func() time.Time
+	Files    *FileStore
+	Notifier Notifier // nil: no emails
 }
 
 // NewService returns a ticket service.
@@ -191,7 +213,7 @@ func NewService(d *db.DB, accounts *account.Service, redact Redactor, opts Optio
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Service{db: d, accounts: accounts, redact: redact, now: opts.Now, files: opts.Files}
+	return &Service{db: d, accounts: accounts, redact: redact, now: opts.Now, files: opts.Files, notifier: opts.Notifier}
 }
 
 func (s *Service) nowUTC() time.Time { return db.Time(s.now()) }
@@ -210,11 +232,24 @@ func (s *Service) event(ctx context.Context, tx *sql.Tx, actor *helpline.Actor, 
 	if actor != nil && actor.UserID != 0 {
 		actorID = &actor.UserID
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO ticket_events (ticket_id, actor_id, kind, public, data, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-		ticketID, actorID, kind, public, string(b), s.nowUTC())
+	var id int64
+	err = tx.QueryRowContext(ctx, `INSERT INTO ticket_events (ticket_id, actor_id, kind, public, data, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+		ticketID, actorID, kind, public, string(b), s.nowUTC()).Scan(&id)
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE tickets SET updated_at = $1 WHERE id = $2`, s.nowUTC(), ticketID)
-	return err
+	if _, err = tx.ExecContext(ctx, `UPDATE tickets SET updated_at = $1 WHERE id = $2`, s.nowUTC(), ticketID); err != nil {
+		return err
+	}
+	if public && notifiedEvents[kind] {
+		return s.notify(ctx, tx, Notification{TicketID: ticketID, Kind: kind, ID: id, Actor: actor, Data: data})
+	}
+	return nil
+}
+
+func (s *Service) notify(ctx context.Context, tx *sql.Tx, n Notification) error {
+	if s.notifier == nil {
+		return nil
+	}
+	return s.notifier.Notify(ctx, tx, n)
 }

@@ -57,6 +57,11 @@ func (s *Service) AddComment(ctx context.Context, actor *helpline.Actor, ticketI
 			ticketID, actor.UserID, body, in.Internal, n, now).Scan(&c.ID); err != nil {
 			return err
 		}
+		if !in.Internal {
+			if err := s.notify(ctx, tx, Notification{TicketID: ticketID, Kind: "comment", ID: c.ID, Actor: actor, CommentID: c.ID}); err != nil {
+				return err
+			}
+		}
 		next := t.Status
 		switch {
 		case !actor.IsStaff() && (t.Status == StatusPending || t.Status == StatusSolved):
