@@ -14,6 +14,7 @@ import (
 	"github.com/helpline-dev/helpline/internal/app"
 	"github.com/helpline-dev/helpline/internal/db"
 	"github.com/helpline-dev/helpline/internal/demo"
+	"github.com/helpline-dev/helpline/internal/mailin"
 )
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -60,8 +61,20 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		WriteTimeout:      120 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	if cfg.SMTPListen != "" {
+		smtpLn, err := net.Listen("tcp", cfg.SMTPListen)
+		if err != nil {
+			srv.Close()
+			a.Stop(context.Background()) //nolint:errcheck
+			return fmt.Errorf("inbound SMTP on %s: %w (set HELPLINE_SMTP_LISTEN to a free address)", cfg.SMTPListen, err)
+		}
+		inbound := mailin.NewListener(a.Inbox, logger)
+		defer inbound.Close()
+		go func() { errc <- inbound.Serve(smtpLn) }()
+		fmt.Fprintf(stdout, "Receiving replies for %s by SMTP on %s\n", cfg.ReplyAddress, smtpLn.Addr())
+	}
 
 	select {
 	case err := <-errc:

@@ -18,6 +18,7 @@ import (
 	"github.com/helpline-dev/helpline/internal/config"
 	"github.com/helpline-dev/helpline/internal/db"
 	"github.com/helpline-dev/helpline/internal/jobs"
+	"github.com/helpline-dev/helpline/internal/mailin"
 	"github.com/helpline-dev/helpline/internal/markdown"
 	"github.com/helpline-dev/helpline/internal/metrics"
 	"github.com/helpline-dev/helpline/internal/notify"
@@ -34,6 +35,7 @@ type App struct {
 	Accounts *account.Service
 	Tickets  *ticket.Service
 	Mail     *notify.Store
+	Inbox    *mailin.Processor
 	Jobs     *jobs.Client
 	Handler  http.Handler
 	Logger   *slog.Logger
@@ -107,6 +109,8 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 		Files:    &ticket.FileStore{Dir: filepath.Join(cfg.DataDir, "attachments"), MaxBytes: cfg.MaxAttachmentBytes},
 	})
 
+	a.Inbox = &mailin.Processor{DB: a.DB, Accounts: a.Accounts, Tickets: a.Tickets, Dir: filepath.Join(cfg.DataDir, "mail"),
+		Reply: cfg.ReplyAddress, MaxPerHour: 20, Now: now, Logger: logger}
 	w, err := web.New(web.Deps{Accounts: a.Accounts, Tickets: a.Tickets, Markdown: md, MaxAttachmentBytes: cfg.MaxAttachmentBytes, BaseURL: cfg.BaseURL, Now: opts.Now, SessionTTL: cfg.SessionTTL, SecureCookie: cfg.Production, MaxBodyBytes: cfg.MaxBodyBytes})
 	if err != nil {
 		a.Close()
