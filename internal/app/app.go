@@ -88,6 +88,13 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 	}
 	a.Mail = &notify.Store{DB: a.DB, Now: now}
 	deps := &jobs.Deps{Mailer: mailer, Mail: a.Mail, BaseURL: cfg.BaseURL, Metrics: m, Logger: logger, RetryPolicy: opts.RetryPolicy}
+	var poller *mailin.IMAPPoller
+	if cfg.IMAPURL != "" {
+		// Its processor is set below; the job queue must know now that
+		// there is a mailbox to poll.
+		poller = &mailin.IMAPPoller{URL: cfg.IMAPURL}
+		deps.IMAP, deps.IMAPInterval = poller, cfg.IMAPInterval
+	}
 	client, err := jobs.NewClient(a.DB, deps)
 	if err != nil {
 		a.Close()
@@ -111,6 +118,9 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 
 	a.Inbox = &mailin.Processor{DB: a.DB, Accounts: a.Accounts, Tickets: a.Tickets, Dir: filepath.Join(cfg.DataDir, "mail"),
 		Reply: cfg.ReplyAddress, MaxPerHour: 20, Now: now, Logger: logger}
+	if poller != nil {
+		poller.Processor = a.Inbox
+	}
 	w, err := web.New(web.Deps{Accounts: a.Accounts, Tickets: a.Tickets, Markdown: md, MaxAttachmentBytes: cfg.MaxAttachmentBytes, BaseURL: cfg.BaseURL, Now: opts.Now, SessionTTL: cfg.SessionTTL, SecureCookie: cfg.Production, MaxBodyBytes: cfg.MaxBodyBytes})
 	if err != nil {
 		a.Close()

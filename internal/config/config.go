@@ -26,6 +26,8 @@ type Config struct {
 	// ReplyAddress receives replies: notifications say support+<token>@…
 	ReplyAddress string
 	SMTPListen   string // address of the inbound SMTP listener; empty: off
+	IMAPURL      string // a hosted mailbox to poll for replies; empty: off
+	IMAPInterval time.Duration
 	Demo         bool
 	Production   bool   // JSON logs, Secure cookies
 	LogLevel     string // debug, info, warn, error
@@ -52,6 +54,8 @@ var Vars = []Var{
 	{"HELPLINE_MAIL_FROM", "Helpline <helpline@localhost>", "From address of outgoing email."},
 	{"HELPLINE_REPLY_ADDRESS", "the From address", "Address replies go to; notifications use plus-addressing on it (support+<token>@…), so its mailbox must deliver those to Helpline."},
 	{"HELPLINE_SMTP_LISTEN", "(off)", "Address of the built-in inbound SMTP listener, e.g. `:2525`; point the MX (or a forwarding rule) for the reply address at it."},
+	{"HELPLINE_IMAP_URL", "(off)", "Instead of the listener: a mailbox to poll for replies, `imaps://user:pass@imap.example.com/INBOX` (`imap://` uses STARTTLS)."},
+	{"HELPLINE_IMAP_INTERVAL", "1m", "How often the mailbox is read (Go duration)."},
 	{"HELPLINE_DEMO", "0", "`1` loads demo organizations, users and content into an empty database."},
 	{"HELPLINE_ENV", "development", "`production` switches to JSON logs and Secure cookies."},
 	{"HELPLINE_LOG_LEVEL", "info", "`debug`, `info`, `warn` or `error`."},
@@ -130,6 +134,20 @@ func Load(getenv func(string) string) (Config, error) {
 		errs = append(errs, fmt.Errorf("HELPLINE_REPLY_ADDRESS=%q: must be a plain address like support@help.example.com", c.ReplyAddress))
 	}
 	c.SMTPListen = get("HELPLINE_SMTP_LISTEN")
+	c.IMAPURL = get("HELPLINE_IMAP_URL")
+	if c.IMAPURL != "" {
+		if u, err := url.Parse(c.IMAPURL); err != nil || (u.Scheme != "imap" && u.Scheme != "imaps") || u.Hostname() == "" || u.User == nil {
+			errs = append(errs, errors.New("HELPLINE_IMAP_URL: must look like imaps://user:password@imap.example.com/INBOX"))
+		}
+	}
+	c.IMAPInterval = time.Minute
+	if v := get("HELPLINE_IMAP_INTERVAL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 10*time.Second {
+			errs = append(errs, fmt.Errorf("HELPLINE_IMAP_INTERVAL=%q: must be a duration of at least 10s, e.g. 1m", v))
+		}
+		c.IMAPInterval = d
+	}
 	c.Demo = parseBool(get("HELPLINE_DEMO"), "HELPLINE_DEMO", &errs)
 	switch env := get("HELPLINE_ENV"); env {
 	case "", "development":

@@ -15,6 +15,7 @@ import (
 
 	"github.com/helpline-dev/helpline/internal/account"
 	"github.com/helpline-dev/helpline/internal/db"
+	"github.com/helpline-dev/helpline/internal/mailin"
 	"github.com/helpline-dev/helpline/internal/metrics"
 	"github.com/helpline-dev/helpline/internal/notify"
 )
@@ -31,6 +32,9 @@ type Deps struct {
 	BaseURL  string
 	Metrics  *metrics.Metrics
 	Logger   *slog.Logger
+	// IMAP, when set, is polled every IMAPInterval.
+	IMAP         *mailin.IMAPPoller
+	IMAPInterval time.Duration
 	// RetryPolicy overrides River's exponential backoff (tests use a fast one).
 	RetryPolicy river.ClientRetryPolicy
 }
@@ -47,6 +51,17 @@ func NewClient(d *db.DB, deps *Deps) (*Client, error) {
 	river.AddWorker(workers, &passwordResetWorker{deps: deps})
 	river.AddWorker(workers, &cleanupWorker{deps: deps})
 	river.AddWorker(workers, &sendEmailWorker{deps: deps})
+	river.AddWorker(workers, &imapPollWorker{deps: deps})
+	periodic := []*river.PeriodicJob{
+		river.NewPeriodicJob(river.PeriodicInterval(time.Hour), func() (river.JobArgs, *river.InsertOpts) {
+			return CleanupArgs{}, nil
+		}, &river.PeriodicJobOpts{RunOnStart: true}),
+	}
+	if deps.IMAP != nil {
+		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(deps.IMAPInterval), func() (river.JobArgs, *river.InsertOpts) {
+			return IMAPPollArgs{}, &river.InsertOpts{MaxAttempts: 1}
+		}, &river.PeriodicJobOpts{RunOnStart: true}))
+	}
 	return river.NewClient(d.RiverDriver(), &river.Config{
 		Logger:  deps.Logger,
 		Workers: workers,
@@ -61,11 +76,7 @@ func NewClient(d *db.DB, deps *Deps) (*Client, error) {
 		RetryPolicy:       deps.RetryPolicy,
 		// River runs periodic jobs on its elected leader only, so several
 		// server processes do not repeat them.
-		PeriodicJobs: []*river.PeriodicJob{
-			river.NewPeriodicJob(river.PeriodicInterval(time.Hour), func() (river.JobArgs, *river.InsertOpts) {
-				return CleanupArgs{}, nil
-			}, &river.PeriodicJobOpts{RunOnStart: true}),
-		},
+		PeriodicJobs: periodic,
 	})
 }
 
