@@ -108,7 +108,7 @@ func greet(ctx context.Context, a *app.App, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "Helpline %s is running at %s on %s\n", buildVersion(), base, where)
 	switch {
 	case users == 0 && a.Config.Demo:
-		logins, err := demo.Load(ctx, a.Accounts, a.Tickets)
+		logins, err := demo.Load(ctx, a.Accounts, a.Tickets, a.Inbox)
 		if err != nil {
 			return err
 		}

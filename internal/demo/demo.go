@@ -9,6 +9,7 @@ import (
 
 	"github.com/helpline-dev/helpline"
 	"github.com/helpline-dev/helpline/internal/account"
+	"github.com/helpline-dev/helpline/internal/mailin"
 	"github.com/helpline-dev/helpline/internal/ticket"
 )
 
@@ -72,7 +73,7 @@ var orgs = []org{
 }
 
 // Load creates the demo data; it expects an empty database.
-func Load(ctx context.Context, accounts *account.Service, tickets *ticket.Service) ([]Login, error) {
+func Load(ctx context.Context, accounts *account.Service, tickets *ticket.Service, inbox *mailin.Processor) ([]Login, error) {
 	actor := account.CLI()
 	var logins []Login
 	for _, s := range staff {
@@ -101,7 +102,29 @@ func Load(ctx context.Context, accounts *account.Service, tickets *ticket.Servic
 	if err := loadTickets(ctx, accounts, tickets); err != nil {
 		return nil, err
 	}
+	if err := loadMail(ctx, inbox); err != nil {
+		return nil, err
+	}
 	return logins, nil
+}
+
+// loadMail receives two emails: a customer's reply that threads onto a
+// ticket by its number, and a stranger's message held for staff review.
+func loadMail(ctx context.Context, inbox *mailin.Processor) error {
+	for _, raw := range []string{
+		"From: Peter Gibbons <peter@initech.test>\r\nTo: " + inbox.Reply + "\r\nSubject: Re: [#1001] How do I rotate our database credentials?\r\n" +
+			"Message-ID: <demo-reply-1@initech.test>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" +
+			"Thanks! We will try that during our next maintenance window.\r\n\r\n-- \r\nPeter Gibbons, Initech\r\n\r\n" +
+			"On Mon, Helpline wrote:\r\n> Yes: create a new credential, move your apps to it, then destroy the old one.\r\n",
+		"From: Someone New <hello@startup.test>\r\nTo: " + inbox.Reply + "\r\nSubject: Do you support websockets?\r\n" +
+			"Message-ID: <demo-stranger-1@startup.test>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" +
+			"Hi, we are evaluating the platform: are websockets supported on all plans?\r\n",
+	} {
+		if _, err := inbox.Receive(ctx, []byte(raw)); err != nil {
+			return fmt.Errorf("demo mail: %w", err)
+		}
+	}
+	return nil
 }
 
 // loadTickets opens a few tickets that show the queue, a priority review
