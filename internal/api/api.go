@@ -15,6 +15,8 @@ import (
 
 	"github.com/helpline-dev/helpline"
 	"github.com/helpline-dev/helpline/internal/account"
+	"github.com/helpline-dev/helpline/internal/mailin"
+	"github.com/helpline-dev/helpline/internal/notify"
 	"github.com/helpline-dev/helpline/internal/request"
 	"github.com/helpline-dev/helpline/internal/ticket"
 )
@@ -23,7 +25,9 @@ import (
 type Deps struct {
 	Accounts     *account.Service
 	Tickets      *ticket.Service
-	BaseURL      string // for share links
+	Mail         *notify.Store     // notification preferences and the outbox
+	Inbox        *mailin.Processor // received email
+	BaseURL      string            // for share links
 	MaxBodyBytes int64
 	// MaxAttachmentBytes bounds one uploaded file.
 	MaxAttachmentBytes int64

@@ -6,6 +6,8 @@ func (a *API) Routes() []Route {
 	return []Route{
 		{Method: "GET", Path: "/api/v1/openapi.json", Public: true, handle: a.openAPI},
 		{Method: "GET", Path: "/api/v1/me", handle: a.me},
+		{Method: "GET", Path: "/api/v1/me/notifications", handle: a.getNotifications},
+		{Method: "PUT", Path: "/api/v1/me/notifications", handle: a.setNotifications},
 		{Method: "GET", Path: "/api/v1/tokens", handle: a.listTokens},
 		{Method: "POST", Path: "/api/v1/tokens", handle: a.createToken},
 		{Method: "DELETE", Path: "/api/v1/tokens/{id}", handle: a.revokeToken},
@@ -39,5 +41,9 @@ func (a *API) Routes() []Route {
 		{Method: "POST", Path: "/api/v1/tickets/{id}/attachments", handle: a.uploadAttachment},
 		{Method: "GET", Path: "/api/v1/attachments/{id}", handle: a.downloadAttachment},
 		{Method: "GET", Path: "/api/v1/queue", handle: a.queue},
+		{Method: "GET", Path: "/api/v1/mail/outbox", handle: a.listOutbox},
+		{Method: "GET", Path: "/api/v1/mail/inbox", handle: a.listInbox},
+		{Method: "POST", Path: "/api/v1/mail/inbox/{id}/discard", handle: a.discardInbox},
+		{Method: "GET", Path: "/api/v1/mail/inbox/{id}/original", handle: a.inboxOriginal},
 	}
 }

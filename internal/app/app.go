@@ -121,14 +121,14 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 	if poller != nil {
 		poller.Processor = a.Inbox
 	}
-	w, err := web.New(web.Deps{Accounts: a.Accounts, Tickets: a.Tickets, Markdown: md, MaxAttachmentBytes: cfg.MaxAttachmentBytes, BaseURL: cfg.BaseURL, Now: opts.Now, SessionTTL: cfg.SessionTTL, SecureCookie: cfg.Production, MaxBodyBytes: cfg.MaxBodyBytes})
+	w, err := web.New(web.Deps{Accounts: a.Accounts, Tickets: a.Tickets, Mail: a.Mail, Inbox: a.Inbox, Markdown: md, MaxAttachmentBytes: cfg.MaxAttachmentBytes, BaseURL: cfg.BaseURL, Now: opts.Now, SessionTTL: cfg.SessionTTL, SecureCookie: cfg.Production, MaxBodyBytes: cfg.MaxBodyBytes})
 	if err != nil {
 		a.Close()
 		return nil, err
 	}
 	a.Handler = server.New(server.Deps{
 		DB: a.DB, Web: w, Metrics: m, Logger: logger, TrustProxy: cfg.TrustProxy,
-		API: api.Deps{Accounts: a.Accounts, Tickets: a.Tickets, BaseURL: cfg.BaseURL, MaxBodyBytes: cfg.MaxBodyBytes, MaxAttachmentBytes: cfg.MaxAttachmentBytes},
+		API: api.Deps{Accounts: a.Accounts, Tickets: a.Tickets, Mail: a.Mail, Inbox: a.Inbox, BaseURL: cfg.BaseURL, MaxBodyBytes: cfg.MaxBodyBytes, MaxAttachmentBytes: cfg.MaxAttachmentBytes},
 	})
 	return a, nil
 }

@@ -27,7 +27,7 @@ type Message struct {
 	MessageID   string   // without angle brackets
 	InReplyTo   []string // message IDs without brackets
 	References  []string
-	From        string   // lower-cased address only
+	From        string // lower-cased address only
 	FromName    string
 	To          []string // lower-cased addresses from To, Cc and Delivered-To/X-Original-To
 	Subject     string
@@ -79,7 +79,7 @@ func Parse(raw []byte) (Message, error) {
 		hdr, text = splitPlain(raw)
 		ctype, _, _ = mime.ParseMediaType(hdr.Get("Content-Type"))
 	}
-	if strings.TrimSpace(text) == "" && len(attach) == 0 {
+	if strings.TrimSpace(text) == "" && len(attach) == 0 && (!ok || !hasBody(env.Root)) {
 		// A broken boundary hides every part; dig the text out by hand.
 		text = salvageText(raw)
 	}
@@ -88,7 +88,7 @@ func Parse(raw []byte) (Message, error) {
 		MessageID:   firstID(header(hdr, "Message-Id")),
 		InReplyTo:   messageIDs(header(hdr, "In-Reply-To")),
 		References:  messageIDs(header(hdr, "References")),
-		Subject:     strings.TrimSpace(collapseSpace(enmime.DecodeRFC2047(header(hdr, "Subject")))),
+		Subject:     collapseSpace(enmime.DecodeRFC2047(header(hdr, "Subject"))),
 		Text:        cleanText(text),
 		Attachments: attach,
 	}
@@ -120,6 +120,10 @@ func readEnvelope(raw []byte) (env *enmime.Envelope, ok bool) {
 			env, ok = nil, false
 		}
 	}()
+	// Charset detection stays on (enmime's default) although it is most of
+	// the parse time: mail that declares one charset and carries another is
+	// common enough that trusting labels would garble replies, and inbound
+	// support mail is far too rare for ~2 ms a message to matter.
 	p := enmime.NewParser(
 		enmime.SkipMalformedParts(true),
 		enmime.MultipartWOBoundaryAsSinglePart(true),
@@ -129,21 +133,40 @@ func readEnvelope(raw []byte) (env *enmime.Envelope, ok bool) {
 	if err != nil || root == nil {
 		return nil, false
 	}
+	var htmlPart *enmime.Part
+	var original []byte
 	if !hasPlainBody(root) {
 		// enmime converts HTML to text only when there is no text/plain
 		// part; drop the quoted history from that HTML first, because once
 		// flattened, Gmail's and Outlook's quote containers are invisible.
-		if part := root.DepthMatchFirst(isHTMLBody); part != nil {
-			part.Content = []byte(cleanHTML(string(part.Content)))
+		if htmlPart = root.DepthMatchFirst(isHTMLBody); htmlPart != nil {
+			original = htmlPart.Content
+			htmlPart.Content = []byte(cleanHTML(string(original)))
 		}
 	}
 	env, err = p.EnvelopeFromPart(root)
 	if err != nil || env == nil {
 		return nil, false
 	}
-	if part := root.DepthMatchFirst(isPlainBody); part != nil &&
-		strings.EqualFold(part.ContentTypeParams["format"], "flowed") && env.Text == string(part.Content) {
-		env.Text = unflow(env.Text, strings.EqualFold(part.ContentTypeParams["delsp"], "yes"))
+	if htmlPart != nil && strings.TrimSpace(env.Text) == "" && len(original) != len(htmlPart.Content) {
+		// Everything sat inside a quote container (someone typed into the
+		// quote); the whole HTML is better than nothing.
+		htmlPart.Content = original
+		if env, err = p.EnvelopeFromPart(root); err != nil || env == nil {
+			return nil, false
+		}
+	}
+	if htmlPart != nil {
+		// Text made from HTML: &nbsp; is layout, not content.
+		env.Text = strings.ReplaceAll(env.Text, "\u00a0", " ")
+	}
+	// enmime leaves format=flowed alone (and does not fill ContentTypeParams
+	// when parsing), so read the parameters from the header ourselves.
+	if part := root.DepthMatchFirst(isPlainBody); part != nil && env.Text == string(part.Content) {
+		if _, params, err := mime.ParseMediaType(part.Header.Get("Content-Type")); err == nil &&
+			strings.EqualFold(params["format"], "flowed") {
+			env.Text = unflow(env.Text, strings.EqualFold(params["delsp"], "yes"))
+		}
 	}
 	return env, true
 }
@@ -154,6 +177,15 @@ func isPlainBody(p *enmime.Part) bool {
 
 func isHTMLBody(p *enmime.Part) bool {
 	return p.ContentType == "text/html" && p.Disposition != "attachment"
+}
+
+// hasBody reports whether enmime found any text part at all, as opposed to
+// a multipart whose boundary never matched.
+func hasBody(root *enmime.Part) bool {
+	if root.FirstChild == nil && !strings.HasPrefix(root.ContentType, "multipart/") {
+		return true // a single part, even an empty one, is the body
+	}
+	return root.DepthMatchFirst(func(p *enmime.Part) bool { return isPlainBody(p) || isHTMLBody(p) }) != nil
 }
 
 func hasPlainBody(root *enmime.Part) bool {
@@ -426,6 +458,7 @@ func cleanHTML(src string) string {
 		return src
 	}
 	var doomed []*html.Node
+	changed := false
 	var walk func(n *html.Node)
 	walk = func(n *html.Node) {
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
@@ -434,6 +467,11 @@ func cleanHTML(src string) string {
 			}
 			id, class := attr(c, "id"), " "+attr(c, "class")+" "
 			switch {
+			case c.DataAtom == atom.Pre:
+				// The converter strips one space after every newline, which
+				// shifts indented code; a no-break space survives it and is
+				// turned back into a space after conversion.
+				changed = protectIndent(c) || changed
 			case id == "appendonsend" || id == "divRplyFwdMsg" || id == "mail-editor-reference-message-container":
 				// Everything from here to the end of the container is the
 				// previous message.
@@ -452,7 +490,7 @@ func cleanHTML(src string) string {
 		}
 	}
 	walk(doc)
-	if len(doomed) == 0 {
+	if len(doomed) == 0 && !changed {
 		return src
 	}
 	for _, n := range doomed {
@@ -465,6 +503,18 @@ func cleanHTML(src string) string {
 		return src
 	}
 	return b.String()
+}
+
+func protectIndent(n *html.Node) bool {
+	changed := false
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.TextNode && strings.Contains(c.Data, "\n ") {
+			c.Data = strings.ReplaceAll(c.Data, "\n ", "\n\u00a0")
+			changed = true
+		}
+		changed = protectIndent(c) || changed
+	}
+	return changed
 }
 
 func attr(n *html.Node, key string) string {
@@ -544,6 +594,9 @@ var (
 		`|den\s.+\sskrev\b.*:` +
 		`|.*@\S+>?\s+(wrote|a écrit|schrieb|escribió)\s?:` +
 		`)\s*$`)
+	// Gmail in Japanese, Chinese, Russian and others writes "<date> <name>
+	// <address>:" with no verb; trusted only when ">" lines follow.
+	looseAttribution = regexp.MustCompile(`<[^<>\s]+@[^<>\s]+>\)?\s*:\s*$`)
 	originalMessage  = regexp.MustCompile(`(?i)^\s*-{2,}\s*(original message|ursprüngliche nachricht|message d'origine|mensaje original|messaggio originale|oorspronkelijk bericht)\s*-{2,}\s*$`)
 	forwardedMessage = regexp.MustCompile(`(?i)^\s*(-{2,}\s*(forwarded message|weitergeleitete nachricht|message transféré|mensaje reenviado)\s*-{2,}|begin forwarded message:)\s*$`)
 	headerFrom       = regexp.MustCompile(`(?i)^\s*\*?(from|von|de|van|da)\s?:\*?\s*\S`)
@@ -642,6 +695,9 @@ func classify(lines []string) []lineKind {
 			continue
 		}
 		n := attributionLines(lines, i)
+		if n == 0 && len(lines[i]) < 400 && looseAttribution.MatchString(lines[i]) {
+			n = 1
+		}
 		if n == 0 {
 			continue
 		}

@@ -391,15 +391,26 @@ func (s *Store) SetPreference(ctx context.Context, userID int64, category string
 	return err
 }
 
-// Unsubscribe turns a category off for the owner of an unsubscribe token
-// (the link in every notification) and returns their email.
-func (s *Store) Unsubscribe(ctx context.Context, token, category string) (string, error) {
+// FindUnsubscribeEmail returns the address an unsubscribe token belongs to.
+func (s *Store) FindUnsubscribeEmail(ctx context.Context, token string) (string, error) {
+	_, email, err := s.unsubscriber(ctx, token)
+	return email, err
+}
+
+func (s *Store) unsubscriber(ctx context.Context, token string) (int64, string, error) {
 	var userID int64
 	var email string
 	err := s.DB.QueryRowContext(ctx, `SELECT u.id, u.email FROM unsubscribe_tokens t JOIN users u ON u.id = t.user_id WHERE t.token = $1`, token).Scan(&userID, &email)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", &helpline.Error{Kind: helpline.KindNotFound, Message: "This unsubscribe link is not valid."}
+		return 0, "", &helpline.Error{Kind: helpline.KindNotFound, Message: "This unsubscribe link is not valid."}
 	}
+	return userID, email, err
+}
+
+// Unsubscribe turns a category off for the owner of an unsubscribe token
+// (the link in every notification) and returns their email.
+func (s *Store) Unsubscribe(ctx context.Context, token, category string) (string, error) {
+	userID, email, err := s.unsubscriber(ctx, token)
 	if err != nil {
 		return "", err
 	}

@@ -45,6 +45,12 @@ func (web *Web) Register(mux *http.ServeMux) {
 	h("GET /account", signedIn, web.accountPage)
 	h("POST /account/tokens", signedIn, web.createToken)
 	h("POST /account/tokens/{id}/revoke", signedIn, web.revokeToken)
+	h("GET /account/notifications", signedIn, web.notificationsPage)
+	h("POST /account/notifications", signedIn, web.saveNotifications)
+	// The link in every notification: no sign-in, and the POST also takes
+	// mail providers' one-click requests (RFC 8058).
+	h("GET /unsubscribe/{token}", public, web.unsubscribeForm)
+	h("POST /unsubscribe/{token}", public, web.unsubscribe)
 	h("GET /orgs/{id}", signedIn, web.orgPage)
 	h("POST /orgs/{id}/apps", signedIn, web.createApp)
 	h("POST /orgs/{id}/members", signedIn, web.addMember)
@@ -78,6 +84,9 @@ func (web *Web) Register(mux *http.ServeMux) {
 	h("POST /admin/users", admin, web.adminCreateUser)
 	h("POST /admin/users/{id}/role", admin, web.adminChangeRole)
 	h("GET /admin/audit", admin, web.adminAudit)
+	h("GET /admin/mail", staff, web.adminMail)
+	h("GET /admin/mail/inbox/{id}/original", staff, web.adminMailOriginal)
+	h("POST /admin/mail/inbox/{id}/discard", staff, web.adminMailDiscard)
 
 	static, _ := fs.Sub(assets, "static")
 	fileServer := http.StripPrefix("/static/", http.FileServerFS(static))

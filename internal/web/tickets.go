@@ -15,6 +15,7 @@ import (
 
 	"github.com/helpline-dev/helpline"
 	"github.com/helpline-dev/helpline/internal/account"
+	"github.com/helpline-dev/helpline/internal/notify"
 	"github.com/helpline-dev/helpline/internal/request"
 	"github.com/helpline-dev/helpline/internal/ticket"
 )
@@ -304,6 +305,7 @@ type ticketData struct {
 	ShareURL     string
 	Viewers      []ticket.Viewer
 	Agents       []account.User
+	Emails       []notify.OutboxMessage // staff: the notifications of this ticket
 	LastComment  int64
 	Collision    string
 	MaxFileMB    int64
@@ -373,6 +375,9 @@ func (web *Web) renderTicket(w http.ResponseWriter, r *http.Request, status int,
 			return err
 		}
 		if d.Agents, err = web.Accounts.FindAssignees(ctx, a); err != nil {
+			return err
+		}
+		if d.Emails, err = web.Mail.FindOutbox(ctx, a, t.ID, "", helpline.Page{Limit: 50}); err != nil {
 			return err
 		}
 	} else {

@@ -16,7 +16,9 @@ import (
 
 	"github.com/helpline-dev/helpline"
 	"github.com/helpline-dev/helpline/internal/account"
+	"github.com/helpline-dev/helpline/internal/mailin"
 	"github.com/helpline-dev/helpline/internal/markdown"
+	"github.com/helpline-dev/helpline/internal/notify"
 	"github.com/helpline-dev/helpline/internal/request"
 	"github.com/helpline-dev/helpline/internal/ticket"
 )
@@ -28,6 +30,8 @@ var assets embed.FS
 type Deps struct {
 	Accounts     *account.Service
 	Tickets      *ticket.Service
+	Mail         *notify.Store     // notification preferences, unsubscribes and the outbox
+	Inbox        *mailin.Processor // received email
 	Markdown     *markdown.Renderer
 	SessionTTL   time.Duration
 	SecureCookie bool // set Secure on cookies even without TLS (behind a TLS proxy)
@@ -129,6 +133,8 @@ var funcs = template.FuncMap{
 	},
 	"formatUTC": ticket.FormatUTC,
 	"bytes":     humanBytes,
+	"int64":     func(n int) int64 { return int64(n) },
+	"lower":     strings.ToLower,
 }
 
 // funcs are the template functions that need the Web's dependencies.
