@@ -136,3 +136,41 @@ func TestOutageBurst(t *testing.T) {
 		t.Fatalf("%d messages delivered, want %d", len(msgs), n+1)
 	}
 }
+
+// A message the server refuses for good is not retried: it is marked failed
+// with the server's answer, for staff to see.
+func TestPermanentFailureRecorded(t *testing.T) {
+	ctx := context.Background()
+	mail := smtptest.Start(t)
+	env := apptest.New(t, apptest.Options{Mailer: mailerFor(t, mail.Addr()), StartJobs: true})
+	org := env.Org(t, "Acme", account.PlanStandard)
+	owner := env.Customer(t, "owner@acme.test", org, account.OrgOwner)
+	agent := env.Staff(t, "agent@helpline.test", helpline.RoleAgent)
+	tk, err := env.App.Tickets.CreateTicket(ctx, owner.Actor(""), ticket.NewTicket{Subject: "Mailbox full", Description: "Our inbox is full, sorry.", Priority: ticket.Low, Environment: "staging"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The next send is the status change's; the server refuses it.
+	mail.FailNext(552, "Mailbox full")
+	if _, err := env.App.Tickets.UpdateTicket(ctx, agent.Actor(""), tk.ID, ticket.Update{Status: ptr(ticket.StatusPending)}); err != nil {
+		t.Fatal(err)
+	}
+	var rows []notify.OutboxMessage
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		rows, err = env.App.Mail.FindOutbox(ctx, agent.Actor(""), tk.ID, "failed", helpline.Page{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) > 0 {
+			break
+		}
+	}
+	if len(rows) != 1 || !strings.Contains(rows[0].LastError, "552") || rows[0].Attempts != 1 {
+		t.Fatalf("failed rows %+v", rows)
+	}
+	if len(mail.Messages()) != 0 {
+		t.Fatalf("refused message was delivered after all")
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
