@@ -108,11 +108,7 @@ func (s *Service) UpdateTicket(ctx context.Context, actor *helpline.Actor, ticke
 	if err := v.Err(); err != nil {
 		return Ticket{}, err
 	}
-	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
-		t, err := s.findTicket(ctx, tx, actor, ticketID)
-		if err != nil {
-			return err
-		}
+	return s.step(ctx, actor, ticketID, func(tx *sql.Tx, t Ticket) error {
 		if !actor.IsStaff() {
 			if u.AssigneeID != nil || (u.Status != nil && *u.Status != StatusSolved) {
 				return helpline.Errorf(helpline.KindForbidden, "customers can only mark their ticket solved; support changes everything else")
@@ -131,10 +127,6 @@ func (s *Service) UpdateTicket(ctx context.Context, actor *helpline.Actor, ticke
 		}
 		return nil
 	})
-	if err != nil {
-		return Ticket{}, err
-	}
-	return s.FindTicketByID(ctx, actor, ticketID)
 }
 
 // assign gives the ticket to a support engineer; solutions architects do not
@@ -183,11 +175,7 @@ func (s *Service) ChangePriority(ctx context.Context, actor *helpline.Actor, tic
 		return Ticket{}, err
 	}
 	reason, _ = s.redact(strings.TrimSpace(reason))
-	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
-		t, err := s.findTicket(ctx, tx, actor, ticketID)
-		if err != nil {
-			return err
-		}
+	return s.step(ctx, actor, ticketID, func(tx *sql.Tx, t Ticket) error {
 		switch {
 		case t.Status == StatusClosed:
 			return conflict("This ticket is closed and cannot change.")
@@ -208,10 +196,6 @@ func (s *Service) ChangePriority(ctx context.Context, actor *helpline.Actor, tic
 		}
 		return s.accounts.Audit(ctx, tx, actor, "ticket.priority_changed", "ticket", ticketID, data)
 	})
-	if err != nil {
-		return Ticket{}, err
-	}
-	return s.FindTicketByID(ctx, actor, ticketID)
 }
 
 // Appeal is the customer asking, once, to restore their original priority,
@@ -227,11 +211,7 @@ func (s *Service) Appeal(ctx context.Context, actor *helpline.Actor, ticketID in
 		return Ticket{}, err
 	}
 	reason, _ = s.redact(strings.TrimSpace(reason))
-	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
-		t, err := s.findTicket(ctx, tx, actor, ticketID)
-		if err != nil {
-			return err
-		}
+	return s.step(ctx, actor, ticketID, func(tx *sql.Tx, t Ticket) error {
 		ok, err := s.isCustomerOf(ctx, tx, actor, t)
 		if err != nil {
 			return err
@@ -255,10 +235,6 @@ func (s *Service) Appeal(ctx context.Context, actor *helpline.Actor, ticketID in
 		}
 		return s.accounts.Audit(ctx, tx, actor, "ticket.appealed", "ticket", ticketID, data)
 	})
-	if err != nil {
-		return Ticket{}, err
-	}
-	return s.FindTicketByID(ctx, actor, ticketID)
 }
 
 // DecideAppeal is staff's final determination of an appeal: upheld keeps the
@@ -274,11 +250,7 @@ func (s *Service) DecideAppeal(ctx context.Context, actor *helpline.Actor, ticke
 		return Ticket{}, err
 	}
 	note, _ = s.redact(strings.TrimSpace(note))
-	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
-		t, err := s.findTicket(ctx, tx, actor, ticketID)
-		if err != nil {
-			return err
-		}
+	return s.step(ctx, actor, ticketID, func(tx *sql.Tx, t Ticket) error {
 		if t.AppealState != AppealPending {
 			return conflict("There is no pending appeal on this ticket.")
 		}
@@ -298,10 +270,6 @@ func (s *Service) DecideAppeal(ctx context.Context, actor *helpline.Actor, ticke
 		}
 		return s.accounts.Audit(ctx, tx, actor, "ticket.appeal_decided", "ticket", ticketID, data)
 	})
-	if err != nil {
-		return Ticket{}, err
-	}
-	return s.FindTicketByID(ctx, actor, ticketID)
 }
 
 // canManageSharing allows staff, the requester and the organization's members.
@@ -579,4 +547,20 @@ func (s *Service) RepliesSince(ctx context.Context, actor *helpline.Actor, ticke
 		}
 	}
 	return out, nil
+}
+
+// step runs one change of a ticket the actor may see in a transaction and
+// returns the ticket as it is afterwards.
+func (s *Service) step(ctx context.Context, actor *helpline.Actor, ticketID int64, fn func(tx *sql.Tx, t Ticket) error) (Ticket, error) {
+	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
+		t, err := s.findTicket(ctx, tx, actor, ticketID)
+		if err != nil {
+			return err
+		}
+		return fn(tx, t)
+	})
+	if err != nil {
+		return Ticket{}, err
+	}
+	return s.FindTicketByID(ctx, actor, ticketID)
 }
