@@ -140,3 +140,19 @@ func (c *Client) download(ctx context.Context, path string) ([]byte, error) {
 	}
 	return io.ReadAll(resp.Body)
 }
+
+// ReprocessResult says what happened to a held message processed again.
+type ReprocessResult struct {
+	ID        int64  `json:"id"`
+	Status    string `json:"status"`
+	Reason    string `json:"reason"`
+	TicketID  int64  `json:"ticket_id"`
+	CommentID int64  `json:"comment_id"`
+}
+
+// ReprocessInboxMessage routes a held message again (staff).
+func (c *Client) ReprocessInboxMessage(ctx context.Context, id int64) (ReprocessResult, error) {
+	var out ReprocessResult
+	err := c.Do(ctx, "POST", fmt.Sprintf("/api/v1/mail/inbox/%d/reprocess", id), nil, &out)
+	return out, err
+}

@@ -175,3 +175,20 @@ func (a *API) inboxOriginal(w http.ResponseWriter, r *http.Request, actor *helpl
 	request.ServeDownload(w, r, fmt.Sprintf("message-%d.eml", id), "message/rfc822", bytes.NewReader(raw))
 	return nil
 }
+
+// reprocessInbox routes a held message again. Staff only.
+func (a *API) reprocessInbox(w http.ResponseWriter, r *http.Request, actor *helpline.Actor) error {
+	if err := actor.RequireStaff(); err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return helpline.NotFound("message")
+	}
+	res, err := a.Inbox.Reprocess(r.Context(), actor, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"id": res.ID, "status": res.Status, "reason": res.Reason, "ticket_id": res.TicketID, "comment_id": res.CommentID})
+	return nil
+}

@@ -44,6 +44,7 @@ func (a *API) Routes() []Route {
 		{Method: "GET", Path: "/api/v1/mail/outbox", handle: a.listOutbox},
 		{Method: "GET", Path: "/api/v1/mail/inbox", handle: a.listInbox},
 		{Method: "POST", Path: "/api/v1/mail/inbox/{id}/discard", handle: a.discardInbox},
+		{Method: "POST", Path: "/api/v1/mail/inbox/{id}/reprocess", handle: a.reprocessInbox},
 		{Method: "GET", Path: "/api/v1/mail/inbox/{id}/original", handle: a.inboxOriginal},
 	}
 }

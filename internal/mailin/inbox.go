@@ -70,14 +70,57 @@ func (p *Processor) Receive(ctx context.Context, raw []byte) (Result, error) {
 	if err != nil {
 		return p.record(ctx, msg, hash, len(raw), Result{Status: StatusRejected, Reason: "unreadable message: " + err.Error()})
 	}
-	res, err := p.route(ctx, msg)
+	res, err := p.route(ctx, msg, false)
 	if err != nil {
 		return Result{}, err
 	}
 	return p.record(ctx, msg, hash, len(raw), res)
 }
 
-func (p *Processor) route(ctx context.Context, msg Message) (Result, error) {
+// Reprocess routes a held message again, for instance after staff created
+// the sender's account or gave them access to the ticket. Staff only.
+func (p *Processor) Reprocess(ctx context.Context, actor *helpline.Actor, id int64) (Result, error) {
+	if err := actor.RequireStaff(); err != nil {
+		return Result{}, err
+	}
+	var sha, status string
+	err := p.DB.QueryRowContext(ctx, `SELECT raw_sha256, status FROM mail_inbox WHERE id = $1`, id).Scan(&sha, &status)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && status != StatusHeld) {
+		return Result{}, helpline.NotFound("held message")
+	}
+	if err != nil {
+		return Result{}, err
+	}
+	raw, err := os.ReadFile(filepath.Join(p.Dir, sha[:2], sha))
+	if err != nil {
+		return Result{}, err
+	}
+	msg, err := Parse(raw)
+	if err != nil {
+		return Result{}, err
+	}
+	res, err := p.route(ctx, msg, true)
+	if err != nil {
+		return Result{}, err
+	}
+	res.ID = id
+	var ticketID, commentID *int64
+	if res.TicketID != 0 {
+		ticketID = &res.TicketID
+	}
+	if res.CommentID != 0 {
+		commentID = &res.CommentID
+	}
+	if _, err := p.DB.ExecContext(ctx, `UPDATE mail_inbox SET status = $1, reason = $2, ticket_id = $3, comment_id = $4 WHERE id = $5`,
+		res.Status, res.Reason, ticketID, commentID, id); err != nil {
+		return Result{}, err
+	}
+	return res, p.Accounts.Audit(ctx, p.DB, actor, "mail.reprocessed", "mail", id, map[string]any{"status": res.Status, "ticket_id": res.TicketID})
+}
+
+// route decides where a message goes; again is set when staff reprocess a
+// held message, which is then no duplicate of itself and no flood.
+func (p *Processor) route(ctx context.Context, msg Message, again bool) (Result, error) {
 	now := db.Time(p.Now())
 	_, domain := p.localAndDomain()
 	switch {
@@ -88,7 +131,7 @@ func (p *Processor) route(ctx context.Context, msg Message) (Result, error) {
 	case msg.From == "":
 		return Result{Status: StatusHeld, Reason: "no sender address"}, nil
 	}
-	if msg.MessageID != "" {
+	if msg.MessageID != "" && !again {
 		var n int
 		if err := p.DB.QueryRowContext(ctx, `SELECT count(*) FROM mail_inbox WHERE message_id = $1`, msg.MessageID).Scan(&n); err != nil {
 			return Result{}, err
@@ -101,7 +144,7 @@ func (p *Processor) route(ctx context.Context, msg Message) (Result, error) {
 	if err := p.DB.QueryRowContext(ctx, `SELECT count(*) FROM mail_inbox WHERE from_email = $1 AND received_at > $2`, msg.From, now.Add(-time.Hour)).Scan(&recent); err != nil {
 		return Result{}, err
 	}
-	if p.MaxPerHour > 0 && recent >= p.MaxPerHour {
+	if p.MaxPerHour > 0 && recent >= p.MaxPerHour && !again {
 		return Result{Status: StatusIgnored, Reason: fmt.Sprintf("more than %d messages from this sender in an hour", p.MaxPerHour)}, nil
 	}
 

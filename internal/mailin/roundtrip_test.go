@@ -157,3 +157,39 @@ func TestInboundRouting(t *testing.T) {
 		t.Errorf("customer reading the inbox: %v", err)
 	}
 }
+
+// A held message from a stranger lands once staff give them an account and
+// process it again.
+func TestReprocessHeld(t *testing.T) {
+	ctx := context.Background()
+	env := apptest.New(t, apptest.Options{Env: map[string]string{"HELPLINE_MAIL_FROM": "Helpline <support@help.example.com>"}})
+	in := startListener(t, env)
+	agent := env.Staff(t, "agent@helpline.test", helpline.RoleAgent)
+	raw := "From: New Person <new@acme.test>\nTo: support@help.example.com\nSubject: Cannot deploy\nMessage-ID: <n1@acme.test>\n\nOur deploys hang at the release phase since this morning.\n"
+	if err := send(t, in, "new@acme.test", "support@help.example.com", raw); err != nil {
+		t.Fatal(err)
+	}
+	held, err := env.App.Inbox.FindInbox(ctx, agent.Actor(""), mailin.StatusHeld, helpline.Page{})
+	if err != nil || len(held) != 1 {
+		t.Fatalf("held %+v, %v", held, err)
+	}
+	if _, err := env.App.Inbox.Reprocess(ctx, env.Customer(t, "other@acme.test", env.Org(t, "Other", account.PlanFree), account.OrgOwner).Actor(""), held[0].ID); helpline.KindOf(err) != helpline.KindForbidden {
+		t.Fatalf("customer reprocessing: %v", err)
+	}
+	res, err := env.App.Inbox.Reprocess(ctx, agent.Actor(""), held[0].ID)
+	if err != nil || res.Status != mailin.StatusHeld {
+		t.Fatalf("before the account exists: %+v, %v", res, err)
+	}
+	env.Customer(t, "new@acme.test", env.Org(t, "Acme", account.PlanStandard), account.OrgMember)
+	res, err = env.App.Inbox.Reprocess(ctx, agent.Actor(""), held[0].ID)
+	if err != nil || res.Status != mailin.StatusTicket || res.TicketID == 0 {
+		t.Fatalf("after: %+v, %v", res, err)
+	}
+	tk, err := env.App.Tickets.FindTicketByID(ctx, agent.Actor(""), res.TicketID)
+	if err != nil || tk.Subject != "Cannot deploy" || !strings.Contains(tk.Description, "release phase") {
+		t.Fatalf("ticket %+v, %v", tk, err)
+	}
+	if _, err := env.App.Inbox.Reprocess(ctx, agent.Actor(""), held[0].ID); helpline.KindOf(err) != helpline.KindNotFound {
+		t.Fatalf("reprocessing a message that is no longer held: %v", err)
+	}
+}

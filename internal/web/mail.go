@@ -280,3 +280,18 @@ func (web *Web) adminMailDiscard(w http.ResponseWriter, r *http.Request) error {
 	web.redirect(w, r, "/admin/mail#incoming", fmt.Sprintf("Message %d discarded.", id))
 	return nil
 }
+
+// adminMailReprocess routes a held message again, after staff created the
+// sender's account or gave them access to the ticket.
+func (web *Web) adminMailReprocess(w http.ResponseWriter, r *http.Request) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return helpline.NotFound("message")
+	}
+	res, err := web.Inbox.Reprocess(r.Context(), actor(r), id)
+	if err != nil {
+		return err
+	}
+	web.redirect(w, r, "/admin/mail#incoming", fmt.Sprintf("Message %d processed again: %s (%s).", id, res.Status, res.Reason))
+	return nil
+}

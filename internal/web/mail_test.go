@@ -274,6 +274,17 @@ func TestAdminMail(t *testing.T) {
 		t.Fatalf("original: %d %v\n%s", resp.StatusCode, resp.Header, body)
 	}
 
+	// Processing it again keeps it held while the sender has no account.
+	if resp, _ := customer.Post(t, held+"/reprocess", nil); resp.StatusCode != 403 {
+		t.Errorf("customer reprocess: %d, want 403", resp.StatusCode)
+	}
+	resp, _ = staff.Post(t, held+"/reprocess", nil)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("reprocess: %d", resp.StatusCode)
+	}
+	_, body = staff.Get(t, "/admin/mail")
+	mustContain(t, body, "processed again: held (unknown sender)", `action="`+held+`/reprocess"`)
+
 	resp, _ = staff.Post(t, held+"/discard", nil)
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("discard: %d", resp.StatusCode)

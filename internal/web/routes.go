@@ -87,6 +87,7 @@ func (web *Web) Register(mux *http.ServeMux) {
 	h("GET /admin/mail", staff, web.adminMail)
 	h("GET /admin/mail/inbox/{id}/original", staff, web.adminMailOriginal)
 	h("POST /admin/mail/inbox/{id}/discard", staff, web.adminMailDiscard)
+	h("POST /admin/mail/inbox/{id}/reprocess", staff, web.adminMailReprocess)
 
 	static, _ := fs.Sub(assets, "static")
 	fileServer := http.StripPrefix("/static/", http.FileServerFS(static))
