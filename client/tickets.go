@@ -270,3 +270,12 @@ func (c *Client) Attach(ctx context.Context, id int64, filename string, content 
 	err = c.do(ctx, "POST", fmt.Sprintf("/api/v1/tickets/%d/attachments", id), mw.FormDataContentType(), &buf, &out)
 	return out, err
 }
+
+// Watch makes the caller (staff) watch a ticket, or stop watching it.
+func (c *Client) Watch(ctx context.Context, id int64, on bool) error {
+	method := "PUT"
+	if !on {
+		method = "DELETE"
+	}
+	return c.Do(ctx, method, fmt.Sprintf("/api/v1/tickets/%d/watch", id), nil, nil)
+}

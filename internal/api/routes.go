@@ -38,6 +38,8 @@ func (a *API) Routes() []Route {
 		{Method: "GET", Path: "/api/v1/tickets/{id}/participants", handle: a.listParticipants},
 		{Method: "DELETE", Path: "/api/v1/tickets/{id}/participants/{user_id}", handle: a.removeParticipant},
 		{Method: "DELETE", Path: "/api/v1/tickets/{id}/access", handle: a.revokeAccess},
+		{Method: "PUT", Path: "/api/v1/tickets/{id}/watch", handle: a.watch(true)},
+		{Method: "DELETE", Path: "/api/v1/tickets/{id}/watch", handle: a.watch(false)},
 		{Method: "POST", Path: "/api/v1/tickets/{id}/attachments", handle: a.uploadAttachment},
 		{Method: "GET", Path: "/api/v1/attachments/{id}", handle: a.downloadAttachment},
 		{Method: "GET", Path: "/api/v1/queue", handle: a.queue},

@@ -346,3 +346,18 @@ func (a *API) decideAppeal(ctx context.Context, actor *helpline.Actor, id int64,
 	_, err := a.Tickets.DecideAppeal(ctx, actor, id, in.Outcome, in.Note)
 	return err
 }
+
+// watch makes the caller (staff) a watcher of the ticket, or stops it.
+func (a *API) watch(on bool) handler {
+	return func(w http.ResponseWriter, r *http.Request, actor *helpline.Actor) error {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return helpline.NotFound("ticket")
+		}
+		if err := a.Tickets.Watch(r.Context(), actor, id, on); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+}

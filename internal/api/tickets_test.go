@@ -237,6 +237,13 @@ func TestQueueOrder(t *testing.T) {
 	}
 	_, err = te.customer.Queue(ctx, client.TicketFilter{})
 	apiErr(t, err, 403, "forbidden")
+	if err := te.agent.Watch(ctx, older.ID, true); err != nil {
+		t.Fatalf("watch: %v", err)
+	}
+	if err := te.agent.Watch(ctx, older.ID, false); err != nil {
+		t.Fatalf("unwatch: %v", err)
+	}
+	apiErr(t, te.customer.Watch(ctx, low.ID, true), 403, "forbidden")
 }
 
 func TestAttachmentsAPI(t *testing.T) {

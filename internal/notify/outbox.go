@@ -49,7 +49,7 @@ type Category struct {
 var Categories = []Category{
 	{"ticket_replies", "Replies on tickets you opened or joined", false},
 	{"ticket_updates", "Status and priority changes and appeal decisions on your tickets", false},
-	{"assigned_replies", "Customer replies on tickets assigned to you", true},
+	{"assigned_replies", "Customer replies on tickets assigned to you or that you watch", true},
 }
 
 // Outbox turns ticket steps into queued emails. It implements
@@ -109,28 +109,36 @@ func (o *Outbox) Notify(ctx context.Context, tx *sql.Tx, n ticket.Notification) 
 	}
 	// Customers on the ticket: the requester and everyone it was shared with.
 	people := map[int64]string{requester: "customer"}
-	rows, err := tx.QueryContext(ctx, `SELECT user_id FROM ticket_participants WHERE ticket_id = $1`, n.TicketID)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
+	add := func(query, role string) error {
+		rows, err := tx.QueryContext(ctx, query, n.TicketID)
+		if err != nil {
 			return err
 		}
-		people[id] = "customer"
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			people[id] = role
+		}
+		return rows.Err()
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	if err := add(`SELECT user_id FROM ticket_participants WHERE ticket_id = $1`, "customer"); err != nil {
 		return err
 	}
 	category := "ticket_updates"
 	if n.Kind == "comment" {
 		category = "ticket_replies"
-		// A customer's reply goes to the engineer who has the ticket.
-		if n.Actor != nil && !n.Actor.IsStaff() && assignee.Valid {
-			people[assignee.Int64] = "assignee"
+		// A customer's reply goes to the engineer who has the ticket and to
+		// the staff watching it.
+		if n.Actor != nil && !n.Actor.IsStaff() {
+			if assignee.Valid {
+				people[assignee.Int64] = "assignee"
+			}
+			if err := add(`SELECT user_id FROM ticket_watchers WHERE ticket_id = $1`, "assignee"); err != nil {
+				return err
+			}
 		}
 	}
 	delete(people, actorID)

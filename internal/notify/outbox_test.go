@@ -174,3 +174,40 @@ func TestPermanentFailureRecorded(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// Staff watching a ticket get the customer's replies, like the assignee; a
+// watcher who stops watching does not.
+func TestWatchersGetCustomerReplies(t *testing.T) {
+	ctx := context.Background()
+	env := apptest.New(t, apptest.Options{})
+	org := env.Org(t, "Acme", account.PlanStandard)
+	owner := env.Customer(t, "owner@acme.test", org, account.OrgOwner)
+	sam := env.Staff(t, "sam@helpline.test", helpline.RoleAgent)
+	ada := env.Staff(t, "ada@helpline.test", helpline.RoleAdmin)
+	tk, err := env.App.Tickets.CreateTicket(ctx, owner.Actor(""), ticket.NewTicket{Subject: "Slow", Description: "Responses are slow in the EU.", Priority: ticket.Normal, Environment: "production"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []account.User{sam, ada} {
+		if err := env.App.Tickets.Watch(ctx, u.Actor(""), tk.ID, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := env.App.Tickets.Watch(ctx, ada.Actor(""), tk.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.App.Tickets.Watch(ctx, owner.Actor(""), tk.ID, true); helpline.KindOf(err) != helpline.KindForbidden {
+		t.Fatalf("customer watching: %v", err)
+	}
+	names, watching, err := env.App.Tickets.Watchers(ctx, sam.Actor(""), tk.ID)
+	if err != nil || !watching || len(names) != 1 || names[0] != "sam" {
+		t.Fatalf("watchers %v %v %v", names, watching, err)
+	}
+	if _, err := env.App.Tickets.AddComment(ctx, owner.Actor(""), tk.ID, ticket.NewComment{Body: "Still slow this morning."}); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := env.App.Mail.FindOutbox(ctx, sam.Actor(""), tk.ID, "", helpline.Page{})
+	if err != nil || len(rows) != 1 || rows[0].To != "sam@helpline.test" || rows[0].Category != "assigned_replies" {
+		t.Fatalf("outbox %+v, %v", rows, err)
+	}
+}

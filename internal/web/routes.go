@@ -62,6 +62,7 @@ func (web *Web) Register(mux *http.ServeMux) {
 	h("POST /tickets/{number}/comments", signedIn, web.addComment)
 	h("POST /tickets/{number}/update", signedIn, web.updateTicket) // staff: status and assignee; customers: solved
 	h("POST /tickets/{number}/priority", staff, web.changePriority)
+	h("POST /tickets/{number}/watch", staff, web.watch)
 	h("POST /tickets/{number}/appeal", signedIn, web.appeal)
 	h("POST /tickets/{number}/appeal/decision", staff, web.decideAppeal)
 	h("POST /tickets/{number}/share", signedIn, web.share)

@@ -305,6 +305,8 @@ type ticketData struct {
 	ShareURL     string
 	Viewers      []ticket.Viewer
 	Agents       []account.User
+	Watchers     []string // staff watching the ticket
+	Watching     bool     // the viewer is one of them
 	Emails       []notify.OutboxMessage // staff: the notifications of this ticket
 	LastComment  int64
 	Collision    string
@@ -375,6 +377,9 @@ func (web *Web) renderTicket(w http.ResponseWriter, r *http.Request, status int,
 			return err
 		}
 		if d.Agents, err = web.Accounts.FindAssignees(ctx, a); err != nil {
+			return err
+		}
+		if d.Watchers, d.Watching, err = web.Tickets.Watchers(ctx, a, t.ID); err != nil {
 			return err
 		}
 		if d.Emails, err = web.Mail.FindOutbox(ctx, a, t.ID, "", helpline.Page{Limit: 50}); err != nil {
@@ -685,6 +690,24 @@ func (web *Web) revokeAccess(w http.ResponseWriter, r *http.Request) error {
 		return web.ticketFormError(w, r, t, err)
 	}
 	web.redirect(w, r, ticketPath(t), "Staff access to the app is revoked.")
+	return nil
+}
+
+// watch starts or stops the viewer watching the ticket.
+func (web *Web) watch(w http.ResponseWriter, r *http.Request) error {
+	t, err := web.ticketByNumber(r)
+	if err != nil {
+		return err
+	}
+	on := r.PostForm.Get("on") == "1"
+	if err := web.Tickets.Watch(r.Context(), actor(r), t.ID, on); err != nil {
+		return err
+	}
+	msg := "You no longer watch this ticket."
+	if on {
+		msg = "You watch this ticket: customer replies come to you by email."
+	}
+	web.redirect(w, r, ticketPath(t)+"#update", msg)
 	return nil
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/helpline-dev/helpline/internal/apptest"
 	"github.com/helpline-dev/helpline/internal/notify"
 	"github.com/helpline-dev/helpline/internal/smtptest"
+	"github.com/helpline-dev/helpline/internal/ticket"
 )
 
 func mustContain(t *testing.T, body string, wants ...string) {
@@ -324,5 +325,33 @@ func TestAddMembers(t *testing.T) {
 	ms, err := env.App.Accounts.FindMemberships(context.Background(), u.ID)
 	if err != nil || len(ms) != 2 || ms[0].Org.Name != "Acme" || ms[0].Role != account.OrgMember || ms[1].Org.Name != "Globex" || ms[1].Role != account.OrgOwner {
 		t.Fatalf("memberships %+v, %v", ms, err)
+	}
+}
+
+// Staff watch a ticket from its page; customers cannot.
+func TestWatchTicketPage(t *testing.T) {
+	ctx := context.Background()
+	env := apptest.New(t, apptest.Options{})
+	org := env.Org(t, "Acme", account.PlanFree)
+	owner := env.Customer(t, "owner@acme.test", org, account.OrgOwner)
+	env.Staff(t, "agent@helpline.test", helpline.RoleAgent)
+	tk, err := env.App.Tickets.CreateTicket(ctx, owner.Actor(""), ticket.NewTicket{Subject: "Slow", Description: "Responses are slow in the EU.", Priority: ticket.Normal, Environment: "production"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := "/tickets/" + itoa(tk.Number)
+	staff := env.Browser()
+	staff.SignIn(t, "agent@helpline.test")
+	_, body := staff.Get(t, path)
+	mustContain(t, body, "Nobody is watching this ticket.", `id="watch">Watch</button>`)
+	if resp, _ := staff.Post(t, path+"/watch", url.Values{"on": {"1"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("watch: %d", resp.StatusCode)
+	}
+	_, body = staff.Get(t, path)
+	mustContain(t, body, "Watching: agent.", "Stop watching", "customer replies come to you by email")
+	customer := env.Browser()
+	customer.SignIn(t, "owner@acme.test")
+	if resp, _ := customer.Post(t, path+"/watch", url.Values{"on": {"1"}}); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("customer watching: %d", resp.StatusCode)
 	}
 }
