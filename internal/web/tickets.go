@@ -305,8 +305,8 @@ type ticketData struct {
 	ShareURL     string
 	Viewers      []ticket.Viewer
 	Agents       []account.User
-	Watchers     []string // staff watching the ticket
-	Watching     bool     // the viewer is one of them
+	Watchers     []string               // staff watching the ticket
+	Watching     bool                   // the viewer is one of them
 	Emails       []notify.OutboxMessage // staff: the notifications of this ticket
 	LastComment  int64
 	Collision    string
