@@ -102,9 +102,6 @@ func NewService(d *db.DB, jobs JobInserter, opts Options) *Service {
 	return &Service{db: d, jobs: jobs, now: opts.Now, hasher: opts.Hasher, dummyHash: opts.Hasher.Hash("not a password")}
 }
 
-// DB returns the database the service works on.
-func (s *Service) DB() *db.DB { return s.db }
-
 func (s *Service) nowUTC() time.Time { return db.Time(s.now()) }
 
 // CLI returns the actor of commands run by an operator with database access.

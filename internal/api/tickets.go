@@ -49,6 +49,13 @@ func filter(r *http.Request) (ticket.Filter, error) {
 	}
 	q := r.URL.Query()
 	f := ticket.Filter{Priority: ticket.Priority(q.Get("priority")), Plan: account.Plan(q.Get("plan")), Assignee: q.Get("assignee"), Text: q.Get("q"), Page: p}
+	switch q.Get("appeal") {
+	case "":
+	case "pending":
+		f.AppealPending = true
+	default:
+		return f, &helpline.Error{Kind: helpline.KindInvalid, Message: "Please correct the highlighted fields.", Fields: map[string]string{"appeal": "must be pending"}}
+	}
 	for _, s := range q["status"] {
 		for _, part := range strings.Split(s, ",") {
 			if part != "" {

@@ -128,6 +128,10 @@ func TestTicketLifecycle(t *testing.T) {
 	if err != nil || appealed.AppealState != "pending" {
 		t.Fatalf("appeal %+v, %v", appealed, err)
 	}
+	status, body, _ := raw(t, te.env, te.agent.Token, "GET", "/api/v1/queue?appeal=pending", "", "")
+	if status != 200 || !strings.Contains(body, `"appeal_state": "pending"`) {
+		t.Fatalf("appeal queue: %d %s", status, body)
+	}
 	_, err = te.customer.Appeal(ctx, tk.ID, "Second appeal with more words in it")
 	apiErr(t, err, 409, "conflict")
 	_, err = te.agent.ChangePriority(ctx, tk.ID, "normal", "changing while the appeal is pending")
@@ -135,6 +139,13 @@ func TestTicketLifecycle(t *testing.T) {
 	decided, err := te.agent.DecideAppeal(ctx, tk.ID, "overturned", "Confirmed: checkout fails for everyone; back to urgent.")
 	if err != nil || decided.AppealState != "overturned" || decided.Priority != "urgent" {
 		t.Fatalf("decision %+v, %v", decided, err)
+	}
+	status, body, _ = raw(t, te.env, te.agent.Token, "GET", "/api/v1/queue?appeal=pending", "", "")
+	if status != 200 || strings.Contains(body, `"appeal_state": "pending"`) {
+		t.Errorf("appeal queue after the decision: %d %s", status, body)
+	}
+	if status, _, _ := raw(t, te.env, te.agent.Token, "GET", "/api/v1/queue?appeal=maybe", "", ""); status != 422 {
+		t.Errorf("bad appeal filter: %d", status)
 	}
 	_, err = te.agent.DecideAppeal(ctx, tk.ID, "upheld", "deciding twice is not possible")
 	apiErr(t, err, 409, "conflict")

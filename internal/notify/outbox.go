@@ -77,10 +77,9 @@ func (o *Outbox) ThreadID(number int64) string {
 }
 
 type recipient struct {
-	id          int64
-	email, name string
-	staff       bool
-	category    string
+	id       int64
+	email    string
+	category string
 }
 
 func randomToken() string {
@@ -175,11 +174,9 @@ func (o *Outbox) Notify(ctx context.Context, tx *sql.Tx, n ticket.Notification) 
 		if role == "assignee" {
 			r.category = "assigned_replies"
 		}
-		var staffRole string
-		if err := tx.QueryRowContext(ctx, `SELECT email, name, staff_role FROM users WHERE id = $1`, id).Scan(&r.email, &r.name, &staffRole); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT email FROM users WHERE id = $1`, id).Scan(&r.email); err != nil {
 			return err
 		}
-		r.staff = staffRole != ""
 		if err := o.queue(ctx, tx, n, number, subject, r, body, bodyHTML, link); err != nil {
 			return err
 		}

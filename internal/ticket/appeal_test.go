@@ -129,6 +129,10 @@ func TestPriorityReviewAndAppeal(t *testing.T) {
 		if n, err := f.svc.CountAppealsPending(f.ctx); err != nil || n != 1 {
 			t.Fatalf("CountAppealsPending = %d, %v", n, err)
 		}
+		pending, err := f.svc.FindQueue(f.ctx, agent, ticket.Filter{AppealPending: true})
+		if err != nil || len(pending) != 1 || pending[0].ID != tk.ID {
+			t.Fatalf("queue of pending appeals = %+v, %v", pending, err)
+		}
 		ev := f.wantAudit("ticket.appealed", tk.ID, amy)
 		if ev.Details["requested"] != "high" || ev.Details["current"] != "low" || ev.Details["reason"] != appealReason {
 			t.Fatalf("audit details = %v", ev.Details)

@@ -94,6 +94,8 @@ type Filter struct {
 	AppID    int64
 	OrgID    int64
 	Text     string // in the subject or number
+	// AppealPending keeps the tickets whose appeal waits for a decision.
+	AppealPending bool
 	helpline.Page
 }
 
@@ -140,6 +142,9 @@ func (f Filter) where(actor *helpline.Actor, args []any) (string, []any, error) 
 	}
 	if f.AppID != 0 {
 		add("t.app_id = $%d", f.AppID)
+	}
+	if f.AppealPending {
+		add("t.appeal_state = $%d", AppealPending)
 	}
 	if f.OrgID != 0 {
 		add("t.org_id = $%d", f.OrgID)

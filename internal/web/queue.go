@@ -11,6 +11,7 @@ import (
 
 type queueData struct {
 	Tickets    []ticket.Ticket
+	Appeals    int // appeals waiting for a decision, across the queue
 	Offset     int
 	Prev, Next string
 }
@@ -27,7 +28,9 @@ func (web *Web) queue(w http.ResponseWriter, r *http.Request) error {
 		Assignee: q.Get("assignee"),
 		AppID:    formID(q.Get("app")),
 		Text:     q.Get("q"),
-		Page:     helpline.Page{Limit: ticketsPerPage + 1, Offset: offset},
+		// Appeals waiting for staff are a queue of their own.
+		AppealPending: q.Get("appeal") == "pending",
+		Page:          helpline.Page{Limit: ticketsPerPage + 1, Offset: offset},
 	}
 	if st := q.Get("status"); st != "" {
 		f.Status = []ticket.Status{ticket.Status(st)}
@@ -43,6 +46,9 @@ func (web *Web) queue(w http.ResponseWriter, r *http.Request) error {
 		p.Message, p.Errors, status = he.Message, he.Fields, st
 	}
 	d := queueData{Offset: offset}
+	if d.Appeals, err = web.Tickets.CountAppealsPending(r.Context()); err != nil {
+		return err
+	}
 	d.Prev, d.Next = pager("/queue", q, offset, len(tickets) > ticketsPerPage)
 	d.Tickets = tickets[:min(len(tickets), ticketsPerPage)]
 	p.Data = d

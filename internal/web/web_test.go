@@ -355,3 +355,37 @@ func TestWatchTicketPage(t *testing.T) {
 		t.Fatalf("customer watching: %d", resp.StatusCode)
 	}
 }
+
+// The queue says how many appeals wait and lists just those on request.
+func TestQueueAppealsBanner(t *testing.T) {
+	ctx := context.Background()
+	env := apptest.New(t, apptest.Options{})
+	org := env.Org(t, "Acme", account.PlanPremier)
+	owner := env.Customer(t, "owner@acme.test", org, account.OrgOwner)
+	agent := env.Staff(t, "agent@helpline.test", helpline.RoleAgent)
+	var appealed ticket.Ticket
+	for _, subject := range []string{"Appealed one", "Quiet one"} {
+		tk, err := env.App.Tickets.CreateTicket(ctx, owner.Actor(""), ticket.NewTicket{Subject: subject, Description: "Something is slow in production.", Priority: ticket.High, Environment: "production"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if appealed.ID == 0 {
+			appealed = tk
+		}
+	}
+	if _, err := env.App.Tickets.ChangePriority(ctx, agent.Actor(""), appealed.ID, ticket.Normal, "Production works; a feature is impaired."); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.App.Tickets.Appeal(ctx, owner.Actor(""), appealed.ID, "Checkout is part of production and it is impaired."); err != nil {
+		t.Fatal(err)
+	}
+	b := env.Browser()
+	b.SignIn(t, "agent@helpline.test")
+	_, body := b.Get(t, "/queue")
+	mustContain(t, body, "1 priority appeal waits for a decision.", `href="/queue?appeal=pending"`, "Quiet one")
+	_, body = b.Get(t, "/queue?appeal=pending")
+	mustContain(t, body, "Showing only the appeals waiting for a decision.", "Appealed one", `name="appeal" value="pending"`)
+	if strings.Contains(body, "Quiet one") {
+		t.Error("the appeals view lists a ticket without an appeal")
+	}
+}
