@@ -38,6 +38,11 @@ Client (talks to a server: HELPLINE_URL, HELPLINE_TOKEN):
   ticket show NUMBER    show a ticket and its conversation [--json]
   ticket comment NUMBER reply: --body TEXT | --body-file FILE|- [--internal]
   ticket share NUMBER   print the ticket's share URL [--rotate]
+  sla report            SLA attainment per plan and priority [--from D --to D] [--json]
+  oncall who            who is on call now [--schedule NAME|ID] [--at TIME] [--json]
+  page list             open pages [--status S] [--json]
+  page ack ID           acknowledge a page (stops its escalation)
+  page resolve ID       resolve a page
 
 Configuration is read from environment variables; see the README.
 `
@@ -78,6 +83,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		err = whoami(ctx, getenv, stdout)
 	case "ticket":
 		err = ticketCmd(ctx, rest, getenv, stdin, stdout, stderr)
+	case "sla":
+		err = slaCmd(ctx, rest, getenv, stdout, stderr)
+	case "oncall":
+		err = oncallCmd(ctx, rest, getenv, stdout, stderr)
+	case "page":
+		err = pageCmd(ctx, rest, getenv, stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "helpline: unknown command %q\n\n%s", cmd, usage)
 		return 2

@@ -17,6 +17,8 @@ import (
 	"github.com/helpline-dev/helpline/internal/account"
 	"github.com/helpline-dev/helpline/internal/mailin"
 	"github.com/helpline-dev/helpline/internal/notify"
+	"github.com/helpline-dev/helpline/internal/oncall"
+	"github.com/helpline-dev/helpline/internal/sla"
 	"github.com/helpline-dev/helpline/internal/request"
 	"github.com/helpline-dev/helpline/internal/ticket"
 )
@@ -27,6 +29,8 @@ type Deps struct {
 	Tickets      *ticket.Service
 	Mail         *notify.Store     // notification preferences and the outbox
 	Inbox        *mailin.Processor // received email
+	SLA          *sla.Service
+	Oncall       *oncall.Service
 	BaseURL      string            // for share links
 	MaxBodyBytes int64
 	// MaxAttachmentBytes bounds one uploaded file.

@@ -3,7 +3,7 @@ package api
 // Routes lists every endpoint of the API. The OpenAPI document must describe
 // exactly these; a test checks it.
 func (a *API) Routes() []Route {
-	return []Route{
+	routes := []Route{
 		{Method: "GET", Path: "/api/v1/openapi.json", Public: true, handle: a.openAPI},
 		{Method: "GET", Path: "/api/v1/me", handle: a.me},
 		{Method: "GET", Path: "/api/v1/me/notifications", handle: a.getNotifications},
@@ -49,4 +49,9 @@ func (a *API) Routes() []Route {
 		{Method: "POST", Path: "/api/v1/mail/inbox/{id}/reprocess", handle: a.reprocessInbox},
 		{Method: "GET", Path: "/api/v1/mail/inbox/{id}/original", handle: a.inboxOriginal},
 	}
+	// SLA policies and reports, on-call configuration, and pages: each in
+	// its own file.
+	routes = append(routes, a.slaRoutes()...)
+	routes = append(routes, a.oncallRoutes()...)
+	return append(routes, a.pageRoutes()...)
 }

@@ -22,6 +22,8 @@ import (
 	"github.com/helpline-dev/helpline/internal/markdown"
 	"github.com/helpline-dev/helpline/internal/metrics"
 	"github.com/helpline-dev/helpline/internal/notify"
+	"github.com/helpline-dev/helpline/internal/oncall"
+	"github.com/helpline-dev/helpline/internal/sla"
 	"github.com/helpline-dev/helpline/internal/server"
 	"github.com/helpline-dev/helpline/internal/ticket"
 	"github.com/helpline-dev/helpline/internal/web"
@@ -36,6 +38,8 @@ type App struct {
 	Tickets  *ticket.Service
 	Mail     *notify.Store
 	Inbox    *mailin.Processor
+	SLA      *sla.Service
+	Oncall   *oncall.Service
 	Jobs     *jobs.Client
 	Handler  http.Handler
 	Logger   *slog.Logger
@@ -116,19 +120,27 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 		Files:    &ticket.FileStore{Dir: filepath.Join(cfg.DataDir, "attachments"), MaxBytes: cfg.MaxAttachmentBytes},
 	})
 
+	// The SLA clock and on-call paging follow every ticket step in its
+	// transaction.
+	a.SLA = sla.NewService(a.DB, a.Accounts, sla.Options{Now: opts.Now, Jobs: client})
+	a.Oncall = oncall.NewService(a.DB, a.Accounts, oncall.Options{Now: opts.Now, Jobs: client, BaseURL: cfg.BaseURL, PagerDutyURL: cfg.PagerDutyURL})
+	a.Tickets.Observe(a.SLA)
+	a.Tickets.Observe(a.Oncall)
+	deps.SLA, deps.Oncall = a.SLA, a.Oncall
+
 	a.Inbox = &mailin.Processor{DB: a.DB, Accounts: a.Accounts, Tickets: a.Tickets, Dir: filepath.Join(cfg.DataDir, "mail"),
 		Reply: cfg.ReplyAddress, MaxPerHour: 20, Now: now, Logger: logger}
 	if poller != nil {
 		poller.Processor = a.Inbox
 	}
-	w, err := web.New(web.Deps{Accounts: a.Accounts, Tickets: a.Tickets, Mail: a.Mail, Inbox: a.Inbox, Markdown: md, MaxAttachmentBytes: cfg.MaxAttachmentBytes, BaseURL: cfg.BaseURL, Now: opts.Now, SessionTTL: cfg.SessionTTL, SecureCookie: cfg.Production, MaxBodyBytes: cfg.MaxBodyBytes})
+	w, err := web.New(web.Deps{Accounts: a.Accounts, Tickets: a.Tickets, Mail: a.Mail, Inbox: a.Inbox, SLA: a.SLA, Oncall: a.Oncall, Markdown: md, MaxAttachmentBytes: cfg.MaxAttachmentBytes, BaseURL: cfg.BaseURL, Now: opts.Now, SessionTTL: cfg.SessionTTL, SecureCookie: cfg.Production, MaxBodyBytes: cfg.MaxBodyBytes})
 	if err != nil {
 		a.Close()
 		return nil, err
 	}
 	a.Handler = server.New(server.Deps{
 		DB: a.DB, Web: w, Metrics: m, Logger: logger, TrustProxy: cfg.TrustProxy,
-		API: api.Deps{Accounts: a.Accounts, Tickets: a.Tickets, Mail: a.Mail, Inbox: a.Inbox, BaseURL: cfg.BaseURL, MaxBodyBytes: cfg.MaxBodyBytes, MaxAttachmentBytes: cfg.MaxAttachmentBytes},
+		API: api.Deps{Accounts: a.Accounts, Tickets: a.Tickets, Mail: a.Mail, Inbox: a.Inbox, SLA: a.SLA, Oncall: a.Oncall, BaseURL: cfg.BaseURL, MaxBodyBytes: cfg.MaxBodyBytes, MaxAttachmentBytes: cfg.MaxAttachmentBytes},
 	})
 	return a, nil
 }

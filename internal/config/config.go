@@ -36,6 +36,9 @@ type Config struct {
 	MaxAttachmentBytes int64
 	SessionTTL         time.Duration
 	TrustProxy         bool // take the client IP from X-Forwarded-For
+	// PagerDutyURL is where PagerDuty contact methods send Events API v2
+	// messages.
+	PagerDutyURL string
 }
 
 // Var documents one environment variable; the README's table is built from
@@ -56,6 +59,7 @@ var Vars = []Var{
 	{"HELPLINE_SMTP_LISTEN", "(off)", "Address of the built-in inbound SMTP listener, e.g. `:2525`; point the MX (or a forwarding rule) for the reply address at it."},
 	{"HELPLINE_IMAP_URL", "(off)", "Instead of the listener: a mailbox to poll for replies, `imaps://user:pass@imap.example.com/INBOX` (`imap://` uses STARTTLS)."},
 	{"HELPLINE_IMAP_INTERVAL", "1m", "How often the mailbox is read (Go duration)."},
+	{"HELPLINE_PAGERDUTY_URL", "https://events.pagerduty.com/v2/enqueue", "Where PagerDuty contact methods send Events API v2 messages (a proxy or a regional endpoint)."},
 	{"HELPLINE_DEMO", "0", "`1` loads demo organizations, users and content into an empty database."},
 	{"HELPLINE_ENV", "development", "`production` switches to JSON logs and Secure cookies."},
 	{"HELPLINE_LOG_LEVEL", "info", "`debug`, `info`, `warn` or `error`."},
@@ -113,6 +117,12 @@ func Load(getenv func(string) string) (Config, error) {
 		c.BaseURL = fmt.Sprintf("http://localhost:%d", c.Port)
 	} else if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		errs = append(errs, fmt.Errorf("HELPLINE_BASE_URL=%q: must be an http(s) URL such as https://help.example.com", c.BaseURL))
+	}
+	c.PagerDutyURL = get("HELPLINE_PAGERDUTY_URL")
+	if c.PagerDutyURL == "" {
+		c.PagerDutyURL = "https://events.pagerduty.com/v2/enqueue"
+	} else if u, err := url.Parse(c.PagerDutyURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("HELPLINE_PAGERDUTY_URL=%q: must be an http(s) URL such as https://events.pagerduty.com/v2/enqueue", c.PagerDutyURL))
 	}
 	c.SMTPURL = get("HELPLINE_SMTP_URL")
 	if c.SMTPURL != "" {

@@ -18,6 +18,8 @@ import (
 	"github.com/helpline-dev/helpline/internal/mailin"
 	"github.com/helpline-dev/helpline/internal/metrics"
 	"github.com/helpline-dev/helpline/internal/notify"
+	"github.com/helpline-dev/helpline/internal/oncall"
+	"github.com/helpline-dev/helpline/internal/sla"
 )
 
 // Client is River's client on Helpline's database.
@@ -37,6 +39,8 @@ type Deps struct {
 	IMAPInterval time.Duration
 	// RetryPolicy overrides River's exponential backoff (tests use a fast one).
 	RetryPolicy river.ClientRetryPolicy
+	SLA         *sla.Service
+	Oncall      *oncall.Service
 }
 
 // NewInserter returns a client that only inserts jobs, for processes that do
@@ -57,6 +61,8 @@ func NewClient(d *db.DB, deps *Deps) (*Client, error) {
 			return CleanupArgs{}, nil
 		}, &river.PeriodicJobOpts{RunOnStart: true}),
 	}
+	periodic = append(periodic, slaWorkers(workers, deps)...)
+	periodic = append(periodic, pageWorkers(workers, deps)...)
 	if deps.IMAP != nil {
 		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(deps.IMAPInterval), func() (river.JobArgs, *river.InsertOpts) {
 			return IMAPPollArgs{}, &river.InsertOpts{MaxAttempts: 1}
@@ -68,6 +74,7 @@ func NewClient(d *db.DB, deps *Deps) (*Client, error) {
 		Queues: map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: 10},
 			"email":            {MaxWorkers: 5},
+			"pages":            {MaxWorkers: 10},
 		},
 		// Neither driver listens for notifications here, so new jobs are
 		// found by polling; half a second keeps emails prompt and is cheap.

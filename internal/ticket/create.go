@@ -309,6 +309,15 @@ func (s *Service) CreateTicket(ctx context.Context, actor *helpline.Actor, in Ne
 		if err := s.event(ctx, tx, actor, id, "created", true, map[string]any{"priority": in.Priority, "redactions": redactions}); err != nil {
 			return err
 		}
+		if len(s.observers) > 0 {
+			t, err := s.findTicket(ctx, tx, actor, id)
+			if err != nil {
+				return err
+			}
+			if err := s.changed(ctx, tx, Change{Kind: ChangeCreated, Ticket: t, Actor: actor, At: now}); err != nil {
+				return err
+			}
+		}
 		if urgent != nil {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO access_grants (ticket_id, app_id, granted_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)`,
 				id, appID, actor.UserID, now, urgent.AccessExpiresAt); err != nil {

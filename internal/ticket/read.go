@@ -17,7 +17,7 @@ import (
 
 const ticketColumns = `t.id, t.number, t.org_id, o.name, o.plan, t.requester_id, r.name, t.app_id, coalesce(ap.name, ''),
 	t.subject, t.description, t.environment, t.category, t.status, t.priority, t.original_priority, t.priority_reason,
-	t.appeal_state, t.assignee_id, coalesce(asg.name, ''), t.urgent, t.redactions, t.created_at, t.updated_at`
+	t.appeal_state, t.assignee_id, coalesce(asg.name, ''), t.urgent, t.redactions, t.sla_due_at, t.first_response_at, t.created_at, t.updated_at`
 
 const ticketJoins = ` FROM tickets t
 	JOIN organizations o ON o.id = t.org_id
@@ -28,13 +28,15 @@ const ticketJoins = ` FROM tickets t
 func scanTicket(row interface{ Scan(...any) error }) (Ticket, error) {
 	var t Ticket
 	var urgent sql.NullString
+	var due, responded sql.NullTime
 	err := row.Scan(&t.ID, &t.Number, &t.OrgID, &t.OrgName, &t.Plan, &t.RequesterID, &t.RequesterName, &t.AppID, &t.AppName,
 		&t.Subject, &t.Description, &t.Environment, &t.Category, &t.Status, &t.Priority, &t.OriginalPriority, &t.PriorityReason,
-		&t.AppealState, &t.AssigneeID, &t.AssigneeName, &urgent, &t.Redactions, &t.CreatedAt, &t.UpdatedAt)
+		&t.AppealState, &t.AssigneeID, &t.AssigneeName, &urgent, &t.Redactions, &due, &responded, &t.CreatedAt, &t.UpdatedAt)
 	if err != nil {
 		return t, err
 	}
 	t.CreatedAt, t.UpdatedAt = t.CreatedAt.UTC(), t.UpdatedAt.UTC()
+	t.SLADueAt, t.FirstResponseAt = db.NullTime(due), db.NullTime(responded)
 	if urgent.Valid {
 		t.Urgent = &UrgentDetails{}
 		if err := json.Unmarshal([]byte(urgent.String), t.Urgent); err != nil {
@@ -215,7 +217,7 @@ func (s *Service) FindTickets(ctx context.Context, actor *helpline.Actor, f Filt
 var ActiveStatuses = []Status{StatusNew, StatusOpen, StatusPending, StatusOnHold}
 
 // FindQueue returns the staff queue: enterprise plans first, then priority,
-// then age. Without a status filter it shows the tickets still being worked
+// then the SLA due time (tickets without a running clock last), then age. Without a status filter it shows the tickets still being worked
 // on, in the order the queue index holds them.
 func (s *Service) FindQueue(ctx context.Context, actor *helpline.Actor, f Filter) ([]Ticket, error) {
 	if err := actor.RequireStaff(); err != nil {
@@ -233,7 +235,7 @@ func (s *Service) FindQueue(ctx context.Context, actor *helpline.Actor, f Filter
 	p := f.Page.Normalize()
 	args = append(args, p.Limit, p.Offset)
 	return s.list(ctx, `SELECT `+ticketColumns+ticketJoins+` WHERE 1=1`+where+cond+
-		fmt.Sprintf(` ORDER BY t.plan_rank, t.priority_rank, t.created_at, t.id LIMIT $%d OFFSET $%d`, len(args)-1, len(args)), args)
+		fmt.Sprintf(` ORDER BY t.plan_rank, t.priority_rank, (t.sla_due_at IS NULL), t.sla_due_at, t.created_at, t.id LIMIT $%d OFFSET $%d`, len(args)-1, len(args)), args)
 }
 
 // CountAppealsPending returns how many appeals wait for a decision.

@@ -141,8 +141,13 @@ type Ticket struct {
 	AssigneeName     string         `json:"assignee_name,omitempty"`
 	Urgent           *UrgentDetails `json:"urgent,omitempty"`
 	Redactions       int            `json:"redactions"`
-	CreatedAt        time.Time      `json:"created_at"`
-	UpdatedAt        time.Time      `json:"updated_at"`
+	// SLADueAt is the earliest due time of the ticket's running SLA clocks;
+	// nil when none runs (met, paused, or no target).
+	SLADueAt *time.Time `json:"sla_due_at"`
+	// FirstResponseAt is when support first replied publicly.
+	FirstResponseAt *time.Time `json:"first_response_at"`
+	CreatedAt       time.Time  `json:"created_at"`
+	UpdatedAt       time.Time  `json:"updated_at"`
 }
 
 // PriorityChanged reports whether staff changed the customer's priority.
@@ -188,17 +193,49 @@ type Notifier interface {
 	Notify(ctx context.Context, tx *sql.Tx, n Notification) error
 }
 
+// Change is a step of a ticket that other parts of Helpline follow (the SLA
+// clock, on-call paging). Observers see it inside the step's transaction, so
+// what they record commits or rolls back with the step.
+type Change struct {
+	Kind   ChangeKind
+	Ticket Ticket // as it is after the step
+	From   string // status_changed, priority_changed: the old value
+	To     string // status_changed, priority_changed: the new value
+	// Reason says why, for priority_changed: "priority_changed" for a staff
+	// review, "appeal_overturned" when an appeal restored the priority.
+	Reason string
+	Actor  *helpline.Actor
+	At     time.Time
+}
+
+// ChangeKind names a step observers follow.
+type ChangeKind string
+
+const (
+	ChangeCreated         ChangeKind = "created"
+	ChangeStatusChanged   ChangeKind = "status_changed"
+	ChangePriorityChanged ChangeKind = "priority_changed"
+	ChangeStaffReplied    ChangeKind = "staff_replied"    // a public reply from staff
+	ChangeCustomerReplied ChangeKind = "customer_replied" // a reply from the customer's side
+)
+
+// Observer follows ticket steps in their transaction.
+type Observer interface {
+	TicketChanged(ctx context.Context, tx *sql.Tx, c Change) error
+}
+
 // notifiedEvents are the public steps customers are emailed about.
 var notifiedEvents = map[string]bool{"status_changed": true, "priority_changed": true, "appeal_decided": true}
 
 // Service is the ticket store and its rules.
 type Service struct {
-	db       *db.DB
-	accounts *account.Service
-	redact   Redactor
-	now      func() time.Time
-	files    *FileStore
-	notifier Notifier
+	db        *db.DB
+	accounts  *account.Service
+	redact    Redactor
+	now       func() time.Time
+	files     *FileStore
+	notifier  Notifier
+	observers []Observer
 }
 
 // Options configure a Service.
@@ -206,6 +243,23 @@ type Options struct {
 	Now      func() time.Time
 	Files    *FileStore
 	Notifier Notifier // nil: no emails
+}
+
+// Observe adds an observer of every ticket step. Call it while wiring, before
+// the service is used.
+func (s *Service) Observe(o Observer) { s.observers = append(s.observers, o) }
+
+// changed tells the observers about a step.
+func (s *Service) changed(ctx context.Context, tx *sql.Tx, c Change) error {
+	if c.At.IsZero() {
+		c.At = s.nowUTC()
+	}
+	for _, o := range s.observers {
+		if err := o.TicketChanged(ctx, tx, c); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // NewService returns a ticket service.

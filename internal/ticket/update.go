@@ -61,6 +61,19 @@ func (s *Service) AddComment(ctx context.Context, actor *helpline.Actor, ticketI
 			if err := s.notify(ctx, tx, Notification{TicketID: ticketID, Kind: "comment", ID: c.ID, Actor: actor, CommentID: c.ID}); err != nil {
 				return err
 			}
+			kind := ChangeCustomerReplied
+			if actor.IsStaff() {
+				kind = ChangeStaffReplied
+				if t.FirstResponseAt == nil {
+					if _, err := tx.ExecContext(ctx, `UPDATE tickets SET first_response_at = $1 WHERE id = $2`, now, ticketID); err != nil {
+						return err
+					}
+					t.FirstResponseAt = &now
+				}
+			}
+			if err := s.changed(ctx, tx, Change{Kind: kind, Ticket: t, Actor: actor, At: now}); err != nil {
+				return err
+			}
 		}
 		next := t.Status
 		switch {
@@ -86,7 +99,12 @@ func (s *Service) setStatus(ctx context.Context, tx *sql.Tx, actor *helpline.Act
 	if _, err := tx.ExecContext(ctx, `UPDATE tickets SET status = $1 WHERE id = $2`, to, t.ID); err != nil {
 		return err
 	}
-	return s.event(ctx, tx, actor, t.ID, "status_changed", true, map[string]any{"from": t.Status, "to": to})
+	if err := s.event(ctx, tx, actor, t.ID, "status_changed", true, map[string]any{"from": t.Status, "to": to}); err != nil {
+		return err
+	}
+	from := t.Status
+	t.Status = to
+	return s.changed(ctx, tx, Change{Kind: ChangeStatusChanged, Ticket: t, From: string(from), To: string(to), Actor: actor})
 }
 
 // Update changes a ticket's status or assignee. Staff do both; customers may
@@ -194,6 +212,11 @@ func (s *Service) ChangePriority(ctx context.Context, actor *helpline.Actor, tic
 		if err := s.event(ctx, tx, actor, ticketID, "priority_changed", true, data); err != nil {
 			return err
 		}
+		from := t.Priority
+		t.Priority, t.PriorityReason = to, reason
+		if err := s.changed(ctx, tx, Change{Kind: ChangePriorityChanged, Ticket: t, From: string(from), To: string(to), Reason: "priority_changed", Actor: actor}); err != nil {
+			return err
+		}
 		return s.accounts.Audit(ctx, tx, actor, "ticket.priority_changed", "ticket", ticketID, data)
 	})
 }
@@ -264,6 +287,13 @@ func (s *Service) DecideAppeal(ctx context.Context, actor *helpline.Actor, ticke
 				return err
 			}
 			data["priority"] = t.OriginalPriority
+			if t.Priority != t.OriginalPriority {
+				from := t.Priority
+				t.Priority, t.PriorityReason, t.AppealState = t.OriginalPriority, "", outcome
+				if err := s.changed(ctx, tx, Change{Kind: ChangePriorityChanged, Ticket: t, From: string(from), To: string(t.Priority), Reason: "appeal_overturned", Actor: actor}); err != nil {
+					return err
+				}
+			}
 		}
 		if err := s.event(ctx, tx, actor, ticketID, "appeal_decided", true, data); err != nil {
 			return err

@@ -22,9 +22,12 @@ const (
 	admin
 )
 
+// handle mounts one page with its access level.
+type handle func(pattern string, a access, fn func(http.ResponseWriter, *http.Request) error)
+
 // Register mounts every page on mux.
 func (web *Web) Register(mux *http.ServeMux) {
-	h := func(pattern string, a access, fn func(http.ResponseWriter, *http.Request) error) {
+	var h handle = func(pattern string, a access, fn func(http.ResponseWriter, *http.Request) error) {
 		mux.Handle(pattern, web.adapt(a, false, fn))
 	}
 	// upload routes take multipart forms with files, up to the attachment size.
@@ -74,6 +77,9 @@ func (web *Web) Register(mux *http.ServeMux) {
 	// Signed out, this goes to sign-in and comes back here to join.
 	h("GET /share/{token}", signedIn, web.joinShare)
 	h("GET /queue", staff, web.queue)
+	web.registerSLA(h)
+	web.registerOncall(h)
+	web.registerPages(h)
 
 	h("GET /admin", staff, func(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, "/admin/orgs", http.StatusSeeOther)

@@ -311,6 +311,8 @@ type ticketData struct {
 	LastComment  int64
 	Collision    string
 	MaxFileMB    int64
+	SLA          any // the ticket's SLA clocks, from web/sla.go
+	Paging       any // the ticket's pages, from web/pages.go
 }
 
 // AssigneeID is the assignee's user ID, 0 for nobody, for the select.
@@ -404,6 +406,12 @@ func (web *Web) renderTicket(w http.ResponseWriter, r *http.Request, status int,
 		if token != "" {
 			d.ShareURL = web.baseURL(r) + "/share/" + token
 		}
+	}
+	if d.SLA, err = web.ticketSLA(ctx, a, t); err != nil {
+		return err
+	}
+	if d.Paging, err = web.ticketPaging(ctx, a, t); err != nil {
+		return err
 	}
 	p.Title = fmt.Sprintf("#%d %s", t.Number, t.Subject)
 	p.Data = d

@@ -19,6 +19,8 @@ import (
 	"github.com/helpline-dev/helpline/internal/mailin"
 	"github.com/helpline-dev/helpline/internal/markdown"
 	"github.com/helpline-dev/helpline/internal/notify"
+	"github.com/helpline-dev/helpline/internal/oncall"
+	"github.com/helpline-dev/helpline/internal/sla"
 	"github.com/helpline-dev/helpline/internal/request"
 	"github.com/helpline-dev/helpline/internal/ticket"
 )
@@ -33,6 +35,8 @@ type Deps struct {
 	Mail         *notify.Store     // notification preferences, unsubscribes and the outbox
 	Inbox        *mailin.Processor // received email
 	Markdown     *markdown.Renderer
+	SLA          *sla.Service
+	Oncall       *oncall.Service
 	SessionTTL   time.Duration
 	SecureCookie bool // set Secure on cookies even without TLS (behind a TLS proxy)
 	MaxBodyBytes int64
@@ -64,7 +68,8 @@ func New(d Deps) (*Web, error) {
 		d.MaxAttachmentBytes = 10 << 20
 	}
 	w := &Web{Deps: d, pages: map[string]*template.Template{}}
-	layout, err := template.New("layout.html").Funcs(funcs).Funcs(w.funcs()).ParseFS(assets, "templates/layout.html", "templates/partials.html")
+	// partials*.html hold the pieces pages share: one file per area.
+	layout, err := template.New("layout.html").Funcs(funcs).Funcs(w.funcs()).ParseFS(assets, "templates/layout.html", "templates/partials*.html")
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +79,7 @@ func New(d Deps) (*Web, error) {
 	}
 	for _, name := range names {
 		base := strings.TrimSuffix(strings.TrimPrefix(name, "templates/"), ".html")
-		if base == "layout" || base == "partials" {
+		if base == "layout" || strings.HasPrefix(base, "partials") {
 			continue
 		}
 		t, err := template.Must(layout.Clone()).ParseFS(assets, name)
