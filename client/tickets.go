@@ -38,6 +38,8 @@ type Ticket struct {
 	Redactions       int            `json:"redactions"`
 	CreatedAt        time.Time      `json:"created_at"`
 	UpdatedAt        time.Time      `json:"updated_at"`
+	SLADueAt         *time.Time     `json:"sla_due_at"`
+	FirstResponseAt  *time.Time     `json:"first_response_at"`
 	Comments         []Comment      `json:"comments"`
 	Attachments      []Attachment   `json:"attachments"`
 }

@@ -18,8 +18,8 @@ import (
 	"github.com/helpline-dev/helpline/internal/mailin"
 	"github.com/helpline-dev/helpline/internal/notify"
 	"github.com/helpline-dev/helpline/internal/oncall"
-	"github.com/helpline-dev/helpline/internal/sla"
 	"github.com/helpline-dev/helpline/internal/request"
+	"github.com/helpline-dev/helpline/internal/sla"
 	"github.com/helpline-dev/helpline/internal/ticket"
 )
 
@@ -31,7 +31,7 @@ type Deps struct {
 	Inbox        *mailin.Processor // received email
 	SLA          *sla.Service
 	Oncall       *oncall.Service
-	BaseURL      string            // for share links
+	BaseURL      string // for share links
 	MaxBodyBytes int64
 	// MaxAttachmentBytes bounds one uploaded file.
 	MaxAttachmentBytes int64

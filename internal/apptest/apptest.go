@@ -22,6 +22,7 @@ import (
 	"github.com/helpline-dev/helpline/internal/account"
 	"github.com/helpline-dev/helpline/internal/app"
 	"github.com/helpline-dev/helpline/internal/config"
+	"github.com/helpline-dev/helpline/internal/db"
 	"github.com/helpline-dev/helpline/internal/dbtest"
 	"github.com/helpline-dev/helpline/internal/notify"
 )
@@ -46,13 +47,21 @@ type Options struct {
 	RetryPolicy river.ClientRetryPolicy
 	Env         map[string]string
 	StartJobs   bool
+	// Now is the application's clock (default: time.Now); tests move it to
+	// reach SLA warnings and escalations without sleeping.
+	Now func() time.Time
+	// DB shares another Env's database: a second server process.
+	DB *db.DB
 }
 
 // New starts Helpline for t and stops it when t ends.
 func New(t testing.TB, opts Options) *Env {
 	t.Helper()
 	ctx := context.Background()
-	d := dbtest.Open(t)
+	d := opts.DB
+	if d == nil {
+		d = dbtest.Open(t)
+	}
 	srv := httptest.NewUnstartedServer(nil)
 	base := "http://" + srv.Listener.Addr().String()
 	env := map[string]string{"HELPLINE_BASE_URL": base, "HELPLINE_DATA_DIR": t.TempDir()}
@@ -68,7 +77,7 @@ func New(t testing.TB, opts Options) *Env {
 	if mailer == nil {
 		mailer = notify.LogMailer{Logger: logger}
 	}
-	a, err := app.New(ctx, cfg, logger, app.Options{DB: d, Mailer: mailer, Hasher: FastHasher, RetryPolicy: opts.RetryPolicy})
+	a, err := app.New(ctx, cfg, logger, app.Options{DB: d, Mailer: mailer, Hasher: FastHasher, RetryPolicy: opts.RetryPolicy, Now: opts.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

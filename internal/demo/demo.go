@@ -10,6 +10,8 @@ import (
 	"github.com/helpline-dev/helpline"
 	"github.com/helpline-dev/helpline/internal/account"
 	"github.com/helpline-dev/helpline/internal/mailin"
+	"github.com/helpline-dev/helpline/internal/oncall"
+	"github.com/helpline-dev/helpline/internal/sla"
 	"github.com/helpline-dev/helpline/internal/ticket"
 )
 
@@ -72,8 +74,19 @@ var orgs = []org{
 	}},
 }
 
+// Services are what the demo data is created through, so it obeys the
+// same rules (and starts the same SLA clocks and pages) as real use.
+type Services struct {
+	Accounts *account.Service
+	Tickets  *ticket.Service
+	Inbox    *mailin.Processor
+	Oncall   *oncall.Service
+	SLA      *sla.Service
+}
+
 // Load creates the demo data; it expects an empty database.
-func Load(ctx context.Context, accounts *account.Service, tickets *ticket.Service, inbox *mailin.Processor) ([]Login, error) {
+func Load(ctx context.Context, svc Services) ([]Login, error) {
+	accounts, tickets := svc.Accounts, svc.Tickets
 	actor := account.CLI()
 	var logins []Login
 	for _, s := range staff {
@@ -99,10 +112,18 @@ func Load(ctx context.Context, accounts *account.Service, tickets *ticket.Servic
 			}
 		}
 	}
+	// On-call first, so the urgent Premier ticket below pages the demo
+	// staff as a real one would.
+	if err := loadOncall(ctx, svc.Oncall, accounts); err != nil {
+		return nil, err
+	}
+	if err := loadSLA(ctx, svc.SLA); err != nil {
+		return nil, err
+	}
 	if err := loadTickets(ctx, accounts, tickets); err != nil {
 		return nil, err
 	}
-	if err := loadMail(ctx, inbox); err != nil {
+	if err := loadMail(ctx, svc.Inbox); err != nil {
 		return nil, err
 	}
 	return logins, nil

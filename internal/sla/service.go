@@ -10,7 +10,6 @@ import (
 
 	"github.com/helpline-dev/helpline/internal/account"
 	"github.com/helpline-dev/helpline/internal/db"
-	"github.com/helpline-dev/helpline/internal/ticket"
 )
 
 // JobInserter inserts jobs in the caller's transaction; River's client is one.
@@ -24,12 +23,16 @@ type Service struct {
 	accounts *account.Service
 	jobs     JobInserter
 	now      func() time.Time
+	baseURL  string
 }
 
 // Options configure a Service.
 type Options struct {
 	Now  func() time.Time
 	Jobs JobInserter
+	// BaseURL is the public URL of the site, for links in alert emails;
+	// empty gives links relative to the site.
+	BaseURL string
 }
 
 // NewService returns an SLA service; register it with ticket.Service.Observe.
@@ -37,10 +40,14 @@ func NewService(d *db.DB, accounts *account.Service, opts Options) *Service {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Service{db: d, accounts: accounts, jobs: opts.Jobs, now: opts.Now}
+	return &Service{db: d, accounts: accounts, jobs: opts.Jobs, now: opts.Now, baseURL: opts.BaseURL}
 }
 
-// TicketChanged runs the clocks of a ticket as it changes.
-func (s *Service) TicketChanged(ctx context.Context, tx *sql.Tx, c ticket.Change) error {
-	return nil // TODO(sla helper)
+// RecomputeArgs is the job that moves the due times of running clocks after
+// their calendar changed. CalendarID 0 means the clocks counting 24x7.
+type RecomputeArgs struct {
+	CalendarID int64 `json:"calendar_id"`
 }
+
+// Kind names the job for River.
+func (RecomputeArgs) Kind() string { return "sla_recompute" }

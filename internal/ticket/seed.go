@@ -61,8 +61,8 @@ func (s *Service) SeedTickets(ctx context.Context, count int, seed uint64, progr
 		n := min(batch, count-done)
 		err := s.db.InTx(ctx, func(tx *sql.Tx) error {
 			stmt, err := tx.PrepareContext(ctx, `INSERT INTO tickets (number, org_id, requester_id, subject, description, environment, category, status,
-				priority, original_priority, plan_rank, priority_rank, redactions, created_at, updated_at, appeal_state)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11, 0, $12, $12, '')`)
+				priority, original_priority, plan_rank, priority_rank, redactions, created_at, updated_at, appeal_state, sla_due_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11, 0, $12, $12, '', $13)`)
 			if err != nil {
 				return err
 			}
@@ -71,9 +71,10 @@ func (s *Service) SeedTickets(ctx context.Context, count int, seed uint64, progr
 				o := owners[rng.IntN(len(owners))]
 				p := Priorities[rng.IntN(len(Priorities))]
 				created := db.Time(now.Add(-time.Duration(rng.Int64N(int64(365 * 24 * time.Hour)))))
+				st := statuses[rng.IntN(len(statuses))]
 				if _, err := stmt.ExecContext(ctx, next, o.org.ID, o.userID, subjects[rng.IntN(len(subjects))], "Generated for load testing.",
-					Production, Categories[rng.IntN(len(Categories))].Slug, statuses[rng.IntN(len(statuses))],
-					p, o.planRank, p.Rank(), created); err != nil {
+					Production, Categories[rng.IntN(len(Categories))].Slug, st,
+					p, o.planRank, p.Rank(), created, seedDue(rng, st, p, created)); err != nil {
 					return err
 				}
 				next++
@@ -94,4 +95,20 @@ func (s *Service) SeedTickets(ctx context.Context, count int, seed uint64, progr
 	}
 	_, err := s.db.ExecContext(ctx, `ANALYZE`)
 	return err
+}
+
+// seedTargets are typical first-response targets by priority, for seeded
+// due times.
+var seedTargets = map[Priority]time.Duration{Urgent: time.Hour, High: 4 * time.Hour, Normal: 24 * time.Hour, Low: 72 * time.Hour}
+
+// seedDue gives a seeded ticket the due time the SLA clock would: none
+// once solved or while paused on the customer, none for a share of low
+// tickets (plans without a target), else its target after opening, give or
+// take (some met and restarted, some breached long ago).
+func seedDue(rng *rand.Rand, st Status, p Priority, created time.Time) *time.Time {
+	if !st.Active() || st == StatusPending || st == StatusOnHold || (p == Low && rng.IntN(4) == 0) {
+		return nil
+	}
+	due := db.Time(created.Add(seedTargets[p] + time.Duration(rng.Int64N(int64(seedTargets[p])))))
+	return &due
 }

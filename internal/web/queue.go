@@ -11,13 +11,15 @@ import (
 
 type queueData struct {
 	Tickets    []ticket.Ticket
-	Appeals    int // appeals waiting for a decision, across the queue
+	Due        map[int64]queueDue // by ticket ID: time left on the SLA
+	Appeals    int                // appeals waiting for a decision, across the queue
 	Offset     int
 	Prev, Next string
 }
 
 // queue is the staff's work list, in the order the service keeps it:
-// enterprise plans first, then priority, then the oldest.
+// enterprise plans first, then priority, then the nearest SLA due time,
+// then the oldest.
 func (web *Web) queue(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	offset, _ := strconv.Atoi(q.Get("offset"))
@@ -51,6 +53,11 @@ func (web *Web) queue(w http.ResponseWriter, r *http.Request) error {
 	}
 	d.Prev, d.Next = pager("/queue", q, offset, len(tickets) > ticketsPerPage)
 	d.Tickets = tickets[:min(len(tickets), ticketsPerPage)]
+	d.Due = make(map[int64]queueDue, len(d.Tickets))
+	now := web.Now()
+	for _, t := range d.Tickets {
+		d.Due[t.ID] = dueCell(now, t)
+	}
 	p.Data = d
 	web.render(w, r, status, "queue", p)
 	return nil

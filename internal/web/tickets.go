@@ -478,6 +478,22 @@ func describeEvent(e ticket.Event) string {
 		return "allowed staff to access the app until " + dataString(e, "expires_at")
 	case "access_revoked":
 		return "revoked staff access to the app"
+	case "sla_recomputed":
+		return "restarted the SLA clocks (" + s("reason") + ", " + s("from") + " → " + s("to") + ")"
+	case "sla_warning":
+		return "SLA warning: the " + s("metric") + " target is due at " + dataString(e, "due_at")
+	case "sla_breached":
+		return "SLA breached: the " + s("metric") + " target was due at " + dataString(e, "due_at")
+	case "page_triggered":
+		return withReason("paged on-call through "+dataString(e, "policy")+" ("+s("reason")+")", "message")
+	case "page_not_sent":
+		return "paged nobody: " + dataString(e, "reason")
+	case "page_escalated":
+		return "escalated the page to level " + dataString(e, "level")
+	case "page_acknowledged":
+		return "acknowledged the page"
+	case "page_resolved":
+		return withReason("resolved the page", "reason")
 	}
 	return strings.ReplaceAll(e.Kind, "_", " ")
 }

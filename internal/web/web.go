@@ -20,8 +20,8 @@ import (
 	"github.com/helpline-dev/helpline/internal/markdown"
 	"github.com/helpline-dev/helpline/internal/notify"
 	"github.com/helpline-dev/helpline/internal/oncall"
-	"github.com/helpline-dev/helpline/internal/sla"
 	"github.com/helpline-dev/helpline/internal/request"
+	"github.com/helpline-dev/helpline/internal/sla"
 	"github.com/helpline-dev/helpline/internal/ticket"
 )
 
