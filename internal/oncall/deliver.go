@@ -22,6 +22,7 @@ import (
 
 	"github.com/helpline-dev/helpline"
 	"github.com/helpline-dev/helpline/internal/account"
+	"github.com/helpline-dev/helpline/internal/db"
 	"github.com/helpline-dev/helpline/internal/notify"
 )
 
@@ -93,7 +94,7 @@ func (s *Service) FindDeliveries(ctx context.Context, actor *helpline.Actor, pag
 			&d.Level, &d.Cycle, &d.Status, &d.Attempts, &d.LastError, &resp, &d.CreatedAt, &at); err != nil {
 			return nil, err
 		}
-		d.UserID, d.ContactMethodID, d.DeliveredAt = nullID(uid), nullID(mid), nullTime(at)
+		d.UserID, d.ContactMethodID, d.DeliveredAt = nullID(uid), nullID(mid), db.NullTime(at)
 		if resp.Valid {
 			r := int(resp.Int64)
 			d.ResponseStatus = &r

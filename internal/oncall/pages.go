@@ -117,7 +117,7 @@ func scanPage(r scanner) (Page, error) {
 	}
 	p.TicketID, p.PolicyID = nullID(ticketID), nullID(policyID)
 	p.TriggeredBy, p.AcknowledgedBy, p.ResolvedBy = nullID(trigBy), nullID(ackBy), nullID(resBy)
-	p.EscalateAt, p.AcknowledgedAt, p.ResolvedAt = nullTime(escAt), nullTime(ackAt), nullTime(resAt)
+	p.EscalateAt, p.AcknowledgedAt, p.ResolvedAt = db.NullTime(escAt), db.NullTime(ackAt), db.NullTime(resAt)
 	p.TriggeredAt = p.TriggeredAt.UTC()
 	return p, nil
 }
@@ -127,14 +127,6 @@ func nullID(n sql.NullInt64) *int64 {
 		return nil
 	}
 	return &n.Int64
-}
-
-func nullTime(n sql.NullTime) *time.Time {
-	if !n.Valid {
-		return nil
-	}
-	t := n.Time.UTC()
-	return &t
 }
 
 func (s *Service) findPage(ctx context.Context, q db.Querier, id int64) (Page, error) {
