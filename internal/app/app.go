@@ -122,7 +122,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 
 	// The SLA clock and on-call paging follow every ticket step in its
 	// transaction.
-	a.SLA = sla.NewService(a.DB, a.Accounts, sla.Options{Now: opts.Now, Jobs: client, BaseURL: cfg.BaseURL})
+	a.SLA = sla.NewService(a.DB, a.Accounts, sla.Options{Now: opts.Now, Jobs: client, Alerts: outbox})
 	a.Oncall = oncall.NewService(a.DB, a.Accounts, oncall.Options{Now: opts.Now, Jobs: client, BaseURL: cfg.BaseURL, PagerDutyURL: cfg.PagerDutyURL})
 	a.Tickets.Observe(a.SLA)
 	a.Tickets.Observe(a.Oncall)

@@ -233,12 +233,32 @@ func (o *Outbox) queue(ctx context.Context, tx *sql.Tx, n ticket.Notification, n
 	footer := fmt.Sprintf("\n\n--\nReply to this email to answer, or open the ticket: %s\nTurn these emails off: %s\n", link, unsubURL)
 	html := fmt.Sprintf(`%s<hr><p style="color:#5b6275;font-size:13px">Reply to this email to answer, or <a href="%s">open the ticket</a>. <a href="%s">Turn these emails off</a>.</p>`,
 		bodyHTML, template.HTMLEscapeString(link), template.HTMLEscapeString(unsubURL))
+	return o.enqueue(ctx, tx, outboxRow{
+		dedupe: dedupe, ticketID: n.TicketID, userID: r.id, to: r.email, category: r.category, messageID: messageID,
+		subject: fmt.Sprintf("[#%d] %s", number, subject), text: body + footer, html: html, headers: string(hb),
+	})
+}
+
+// outboxRow is one message about to be queued.
+type outboxRow struct {
+	dedupe             string
+	ticketID, userID   int64
+	to, category       string
+	messageID, subject string
+	text, html         string
+	headers            string // JSON
+}
+
+// enqueue stores a message in the outbox with the job that sends it, once
+// per dedupe key: queuing the same event for the same person again is a
+// no-op.
+func (o *Outbox) enqueue(ctx context.Context, tx *sql.Tx, m outboxRow) error {
 	var id int64
-	err = tx.QueryRowContext(ctx, `INSERT INTO mail_outbox (dedupe_key, ticket_id, user_id, to_email, category, message_id, subject, text_body, html_body, headers, status, created_at)
+	err := tx.QueryRowContext(ctx, `INSERT INTO mail_outbox (dedupe_key, ticket_id, user_id, to_email, category, message_id, subject, text_body, html_body, headers, status, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'queued', $11) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
-		dedupe, n.TicketID, r.id, r.email, r.category, messageID, fmt.Sprintf("[#%d] %s", number, subject), body+footer, html, string(hb), db.Time(o.Now())).Scan(&id)
+		m.dedupe, m.ticketID, m.userID, m.to, m.category, m.messageID, m.subject, m.text, m.html, m.headers, db.Time(o.Now())).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil // already queued for this step and person
+		return nil
 	}
 	if err != nil {
 		return err

@@ -14,6 +14,7 @@ import (
 	"github.com/helpline-dev/helpline/internal/db"
 	"github.com/helpline-dev/helpline/internal/dbtest"
 	"github.com/helpline-dev/helpline/internal/jobs"
+	"github.com/helpline-dev/helpline/internal/notify"
 	"github.com/helpline-dev/helpline/internal/sla"
 	"github.com/helpline-dev/helpline/internal/ticket"
 )
@@ -36,7 +37,7 @@ func benchWorld(b *testing.B) (*sla.Service, *db.DB, int64, int) {
 	}
 	accounts := account.NewService(d, ins, account.Options{Now: clock.Now, Hasher: account.Hasher{MemoryKiB: 64, Time: 1, Threads: 1}})
 	tickets := ticket.NewService(d, accounts, func(s string) (string, int) { return s, 0 }, ticket.Options{Now: clock.Now})
-	s := sla.NewService(d, accounts, sla.Options{Now: clock.Now, Jobs: ins})
+	s := sla.NewService(d, accounts, sla.Options{Now: clock.Now, Jobs: ins, Alerts: &notify.Outbox{Jobs: ins, Now: clock.Now}})
 	if _, err := accounts.CreateUser(ctx, account.CLI(), account.UserInput{Email: "agent@helpline.test", Name: "Agent", Password: "correct horse battery", StaffRole: helpline.RoleAgent}); err != nil {
 		b.Fatal(err)
 	}

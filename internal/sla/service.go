@@ -10,6 +10,7 @@ import (
 
 	"github.com/helpline-dev/helpline/internal/account"
 	"github.com/helpline-dev/helpline/internal/db"
+	"github.com/helpline-dev/helpline/internal/notify"
 )
 
 // JobInserter inserts jobs in the caller's transaction; River's client is one.
@@ -23,16 +24,15 @@ type Service struct {
 	accounts *account.Service
 	jobs     JobInserter
 	now      func() time.Time
-	baseURL  string
+	alerts   *notify.Outbox
 }
 
 // Options configure a Service.
 type Options struct {
 	Now  func() time.Time
 	Jobs JobInserter
-	// BaseURL is the public URL of the site, for links in alert emails;
-	// empty gives links relative to the site.
-	BaseURL string
+	// Alerts queues the warning and breach emails to staff.
+	Alerts *notify.Outbox
 }
 
 // NewService returns an SLA service; register it with ticket.Service.Observe.
@@ -40,7 +40,7 @@ func NewService(d *db.DB, accounts *account.Service, opts Options) *Service {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Service{db: d, accounts: accounts, jobs: opts.Jobs, now: opts.Now, baseURL: opts.BaseURL}
+	return &Service{db: d, accounts: accounts, jobs: opts.Jobs, now: opts.Now, alerts: opts.Alerts}
 }
 
 // RecomputeArgs is the job that moves the due times of running clocks after

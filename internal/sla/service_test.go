@@ -16,6 +16,7 @@ import (
 	"github.com/helpline-dev/helpline/internal/db"
 	"github.com/helpline-dev/helpline/internal/dbtest"
 	"github.com/helpline-dev/helpline/internal/jobs"
+	"github.com/helpline-dev/helpline/internal/notify"
 	"github.com/helpline-dev/helpline/internal/sla"
 	"github.com/helpline-dev/helpline/internal/ticket"
 )
@@ -69,7 +70,8 @@ func newFixture(t testing.TB) *fixture {
 	}
 	accounts := account.NewService(d, nil, account.Options{Now: clock.Now, Hasher: account.Hasher{MemoryKiB: 64, Time: 1, Threads: 1}})
 	tickets := ticket.NewService(d, accounts, func(s string) (string, int) { return s, 0 }, ticket.Options{Now: clock.Now})
-	s := sla.NewService(d, accounts, sla.Options{Now: clock.Now, Jobs: inserter, BaseURL: "https://help.example.com"})
+	s := sla.NewService(d, accounts, sla.Options{Now: clock.Now, Jobs: inserter,
+		Alerts: &notify.Outbox{Jobs: inserter, BaseURL: "https://help.example.com", Reply: "support@help.example.com", Now: clock.Now}})
 	tickets.Observe(s)
 	f := &fixture{t: t, ctx: context.Background(), db: d, accounts: accounts, tickets: tickets, sla: s, clock: clock}
 	f.admin = f.staff("ada", helpline.RoleAdmin)
@@ -455,7 +457,8 @@ func wantFields(t *testing.T, err error, fields ...string) {
 func TestSweepExactlyOnce(t *testing.T) {
 	f := newFixture(t)
 	// A second service on its own connection pool, as another server process.
-	other := sla.NewService(f.db, f.accounts, sla.Options{Now: f.clock.Now, Jobs: mustInserter(t, f.db)})
+	ins := mustInserter(t, f.db)
+	other := sla.NewService(f.db, f.accounts, sla.Options{Now: f.clock.Now, Jobs: ins, Alerts: &notify.Outbox{Jobs: ins, Now: f.clock.Now}})
 	c := f.customer(account.PlanPremier)
 	const n = 30
 	var ids []int64

@@ -153,7 +153,7 @@ func (s *Service) alert(ctx context.Context, tx *sql.Tx, now time.Time, kind str
 	if !assignee.Valid {
 		a.Text += "\n\nNobody is assigned: you get this as one of the support team."
 	}
-	return notify.QueueAlert(ctx, tx, s.jobs, now, s.baseURL, a)
+	return s.alerts.QueueAlert(ctx, tx, a)
 }
 
 func lower(s string) string {
