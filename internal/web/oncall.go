@@ -55,14 +55,6 @@ func parseLocal(v helpline.Validation, field, s string, loc *time.Location, requ
 	return &t
 }
 
-func pathInt(r *http.Request, name, what string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, helpline.NotFound(what)
-	}
-	return id, nil
-}
-
 type oncallData struct {
 	At        time.Time
 	AtInput   string // datetime-local, UTC
@@ -150,7 +142,7 @@ func (web *Web) schedulePage(w http.ResponseWriter, r *http.Request) error {
 // renderSchedule shows a schedule; form names which form failed ("edit",
 // "layer", "override") and carries its values and errors.
 func (web *Web) renderSchedule(w http.ResponseWriter, r *http.Request, status int, form map[string]*Page) error {
-	id, err := pathInt(r, "id", "schedule")
+	id, err := pathID(r, "id", "schedule")
 	if err != nil {
 		return err
 	}
@@ -206,7 +198,7 @@ func (web *Web) scheduleFormError(w http.ResponseWriter, r *http.Request, form s
 }
 
 func (web *Web) updateSchedule(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathInt(r, "id", "schedule")
+	id, err := pathID(r, "id", "schedule")
 	if err != nil {
 		return err
 	}
@@ -219,7 +211,7 @@ func (web *Web) updateSchedule(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (web *Web) deleteSchedule(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathInt(r, "id", "schedule")
+	id, err := pathID(r, "id", "schedule")
 	if err != nil {
 		return err
 	}
@@ -262,7 +254,7 @@ func (web *Web) scheduleZone(r *http.Request, id int64) (*time.Location, error) 
 }
 
 func (web *Web) addLayer(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathInt(r, "id", "schedule")
+	id, err := pathID(r, "id", "schedule")
 	if err != nil {
 		return err
 	}
@@ -295,11 +287,11 @@ func (web *Web) addLayer(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (web *Web) deleteLayer(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathInt(r, "id", "schedule")
+	id, err := pathID(r, "id", "schedule")
 	if err != nil {
 		return err
 	}
-	layerID, err := pathInt(r, "layer_id", "layer")
+	layerID, err := pathID(r, "layer_id", "layer")
 	if err != nil {
 		return err
 	}
@@ -311,7 +303,7 @@ func (web *Web) deleteLayer(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (web *Web) addOverride(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathInt(r, "id", "schedule")
+	id, err := pathID(r, "id", "schedule")
 	if err != nil {
 		return err
 	}
@@ -346,11 +338,11 @@ func (web *Web) addOverride(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (web *Web) deleteOverride(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathInt(r, "id", "schedule")
+	id, err := pathID(r, "id", "schedule")
 	if err != nil {
 		return err
 	}
-	oid, err := pathInt(r, "override_id", "override")
+	oid, err := pathID(r, "override_id", "override")
 	if err != nil {
 		return err
 	}
@@ -535,7 +527,7 @@ func (web *Web) policyPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (web *Web) renderPolicy(w http.ResponseWriter, r *http.Request, status int, p *Page) error {
-	id, err := pathInt(r, "id", "escalation policy")
+	id, err := pathID(r, "id", "escalation policy")
 	if err != nil {
 		return err
 	}
@@ -557,7 +549,7 @@ func (web *Web) renderPolicy(w http.ResponseWriter, r *http.Request, status int,
 }
 
 func (web *Web) updatePolicy(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathInt(r, "id", "escalation policy")
+	id, err := pathID(r, "id", "escalation policy")
 	if err != nil {
 		return err
 	}
@@ -577,7 +569,7 @@ func (web *Web) updatePolicy(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (web *Web) deletePolicy(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathInt(r, "id", "escalation policy")
+	id, err := pathID(r, "id", "escalation policy")
 	if err != nil {
 		return err
 	}
@@ -630,7 +622,7 @@ func (web *Web) createContactMethod(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (web *Web) deleteContactMethod(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathInt(r, "id", "contact method")
+	id, err := pathID(r, "id", "contact method")
 	if err != nil {
 		return err
 	}

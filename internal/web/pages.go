@@ -139,17 +139,9 @@ func pageDuration(d time.Duration) string {
 	return fmt.Sprintf("%d h %d min", int(d/time.Hour), int(d%time.Hour/time.Minute))
 }
 
-func pageIDOf(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, helpline.NotFound("page")
-	}
-	return id, nil
-}
-
 func (web *Web) pageDetail(w http.ResponseWriter, r *http.Request) error {
 	ctx, a := r.Context(), actor(r)
-	id, err := pageIDOf(r)
+	id, err := pathID(r, "id", "page")
 	if err != nil {
 		return err
 	}
@@ -170,7 +162,7 @@ func (web *Web) pageDetail(w http.ResponseWriter, r *http.Request) error {
 
 // pageAction acknowledges or resolves a page from the staff console.
 func (web *Web) pageAction(w http.ResponseWriter, r *http.Request) error {
-	id, err := pageIDOf(r)
+	id, err := pathID(r, "id", "page")
 	if err != nil {
 		return err
 	}

@@ -214,9 +214,9 @@ func (web *Web) slaCalendarCreate(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (web *Web) slaCalendarPage(r *http.Request) (*Page, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := pathID(r, "id", "calendar")
 	if err != nil {
-		return nil, helpline.NotFound("calendar")
+		return nil, err
 	}
 	b, err := web.SLA.FindCalendarByID(r.Context(), actor(r), id)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -281,4 +282,14 @@ func inputError(err error) (*helpline.Error, int, bool) {
 		return he, http.StatusConflict, true
 	}
 	return nil, 0, false
+}
+
+// pathID reads the numeric ID in the path segment name; a malformed one is
+// NotFound for what, like an ID that does not exist.
+func pathID(r *http.Request, name, what string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, helpline.NotFound(what)
+	}
+	return id, nil
 }
