@@ -89,6 +89,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		err = oncallCmd(ctx, rest, getenv, stdout, stderr)
 	case "page":
 		err = pageCmd(ctx, rest, getenv, stdout, stderr)
+	case "docs":
+		err = docsCmd(ctx, rest, getenv, stdout, stderr)
+	case "kb":
+		err = kbCmd(ctx, rest, getenv, stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "helpline: unknown command %q\n\n%s", cmd, usage)
 		return 2

@@ -15,6 +15,7 @@ import (
 
 	"github.com/helpline-dev/helpline"
 	"github.com/helpline-dev/helpline/internal/account"
+	"github.com/helpline-dev/helpline/internal/docs"
 	"github.com/helpline-dev/helpline/internal/mailin"
 	"github.com/helpline-dev/helpline/internal/notify"
 	"github.com/helpline-dev/helpline/internal/oncall"
@@ -31,6 +32,7 @@ type Deps struct {
 	Inbox        *mailin.Processor // received email
 	SLA          *sla.Service
 	Oncall       *oncall.Service
+	Docs         *docs.Service
 	BaseURL      string // for share links
 	MaxBodyBytes int64
 	// MaxAttachmentBytes bounds one uploaded file.
@@ -70,7 +72,9 @@ func (a *API) adapt(rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var actor *helpline.Actor
 		var err error
-		if !rt.Public {
+		// Public endpoints serve anonymous callers, and callers with a token
+		// as themselves (search shows a customer their own audience).
+		if !rt.Public || r.Header.Get("Authorization") != "" {
 			actor, err = a.authenticate(r)
 		}
 		if err == nil {

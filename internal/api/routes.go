@@ -53,5 +53,8 @@ func (a *API) Routes() []Route {
 	// its own file.
 	routes = append(routes, a.slaRoutes()...)
 	routes = append(routes, a.oncallRoutes()...)
-	return append(routes, a.pageRoutes()...)
+	routes = append(routes, a.pageRoutes()...)
+	// Articles, posts, search and deflection.
+	routes = append(routes, a.docsRoutes()...)
+	return append(routes, a.postRoutes()...)
 }

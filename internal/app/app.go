@@ -17,12 +17,14 @@ import (
 	"github.com/helpline-dev/helpline/internal/api"
 	"github.com/helpline-dev/helpline/internal/config"
 	"github.com/helpline-dev/helpline/internal/db"
+	"github.com/helpline-dev/helpline/internal/docs"
 	"github.com/helpline-dev/helpline/internal/jobs"
 	"github.com/helpline-dev/helpline/internal/mailin"
 	"github.com/helpline-dev/helpline/internal/markdown"
 	"github.com/helpline-dev/helpline/internal/metrics"
 	"github.com/helpline-dev/helpline/internal/notify"
 	"github.com/helpline-dev/helpline/internal/oncall"
+	"github.com/helpline-dev/helpline/internal/search"
 	"github.com/helpline-dev/helpline/internal/server"
 	"github.com/helpline-dev/helpline/internal/sla"
 	"github.com/helpline-dev/helpline/internal/ticket"
@@ -40,6 +42,8 @@ type App struct {
 	Inbox    *mailin.Processor
 	SLA      *sla.Service
 	Oncall   *oncall.Service
+	Docs     *docs.Service
+	Search   search.Index
 	Jobs     *jobs.Client
 	Handler  http.Handler
 	Logger   *slog.Logger
@@ -126,6 +130,17 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 	a.Oncall = oncall.NewService(a.DB, a.Accounts, oncall.Options{Now: opts.Now, Jobs: client, BaseURL: cfg.BaseURL, PagerDutyURL: cfg.PagerDutyURL})
 	a.Tickets.Observe(a.SLA)
 	a.Tickets.Observe(a.Oncall)
+
+	// Articles, posts and tickets enter the search index in the
+	// transaction that saves them.
+	a.Search = search.New(a.DB)
+	a.Tickets.Observe(search.TicketIndexer{Index: a.Search})
+	docsMD := markdown.NewDocs()
+	a.Docs = docs.NewService(a.DB, a.Accounts, a.Search, docs.Options{Now: opts.Now, Render: docsMD.Render})
+	if err := a.Docs.InstallDefaults(ctx); err != nil {
+		a.Close()
+		return nil, fmt.Errorf("install default docs: %w", err)
+	}
 	deps.SLA, deps.Oncall = a.SLA, a.Oncall
 
 	a.Inbox = &mailin.Processor{DB: a.DB, Accounts: a.Accounts, Tickets: a.Tickets, Dir: filepath.Join(cfg.DataDir, "mail"),
@@ -133,14 +148,14 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 	if poller != nil {
 		poller.Processor = a.Inbox
 	}
-	w, err := web.New(web.Deps{Accounts: a.Accounts, Tickets: a.Tickets, Mail: a.Mail, Inbox: a.Inbox, SLA: a.SLA, Oncall: a.Oncall, Markdown: md, MaxAttachmentBytes: cfg.MaxAttachmentBytes, BaseURL: cfg.BaseURL, Now: opts.Now, SessionTTL: cfg.SessionTTL, SecureCookie: cfg.Production, MaxBodyBytes: cfg.MaxBodyBytes})
+	w, err := web.New(web.Deps{Accounts: a.Accounts, Tickets: a.Tickets, Mail: a.Mail, Inbox: a.Inbox, SLA: a.SLA, Oncall: a.Oncall, Docs: a.Docs, Markdown: md, DocsMarkdown: docsMD, MaxAttachmentBytes: cfg.MaxAttachmentBytes, BaseURL: cfg.BaseURL, Now: opts.Now, SessionTTL: cfg.SessionTTL, SecureCookie: cfg.Production, MaxBodyBytes: cfg.MaxBodyBytes})
 	if err != nil {
 		a.Close()
 		return nil, err
 	}
 	a.Handler = server.New(server.Deps{
 		DB: a.DB, Web: w, Metrics: m, Logger: logger, TrustProxy: cfg.TrustProxy,
-		API: api.Deps{Accounts: a.Accounts, Tickets: a.Tickets, Mail: a.Mail, Inbox: a.Inbox, SLA: a.SLA, Oncall: a.Oncall, BaseURL: cfg.BaseURL, MaxBodyBytes: cfg.MaxBodyBytes, MaxAttachmentBytes: cfg.MaxAttachmentBytes},
+		API: api.Deps{Accounts: a.Accounts, Tickets: a.Tickets, Mail: a.Mail, Inbox: a.Inbox, SLA: a.SLA, Oncall: a.Oncall, Docs: a.Docs, BaseURL: cfg.BaseURL, MaxBodyBytes: cfg.MaxBodyBytes, MaxAttachmentBytes: cfg.MaxAttachmentBytes},
 	})
 	return a, nil
 }

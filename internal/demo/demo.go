@@ -9,6 +9,7 @@ import (
 
 	"github.com/helpline-dev/helpline"
 	"github.com/helpline-dev/helpline/internal/account"
+	"github.com/helpline-dev/helpline/internal/docs"
 	"github.com/helpline-dev/helpline/internal/mailin"
 	"github.com/helpline-dev/helpline/internal/oncall"
 	"github.com/helpline-dev/helpline/internal/sla"
@@ -82,6 +83,7 @@ type Services struct {
 	Inbox    *mailin.Processor
 	Oncall   *oncall.Service
 	SLA      *sla.Service
+	Docs     *docs.Service
 }
 
 // Load creates the demo data; it expects an empty database.
@@ -124,6 +126,9 @@ func Load(ctx context.Context, svc Services) ([]Login, error) {
 		return nil, err
 	}
 	if err := loadMail(ctx, svc.Inbox); err != nil {
+		return nil, err
+	}
+	if err := loadDocs(ctx, svc.Docs, accounts); err != nil {
 		return nil, err
 	}
 	return logins, nil

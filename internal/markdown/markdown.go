@@ -37,7 +37,8 @@ type Renderer struct {
 }
 
 // New returns a Renderer for GitHub-flavoured Markdown (tables,
-// strikethrough, autolinks, task lists) with hard wraps off.
+// strikethrough, autolinks, task lists) with hard wraps off: what customers
+// and staff write in tickets.
 func New() *Renderer {
 	md := goldmark.New(
 		goldmark.WithExtensions(extension.GFM),
@@ -52,6 +53,31 @@ func New() *Renderer {
 		),
 	)
 	return &Renderer{md: md, policy: newPolicy()}
+}
+
+// NewDocs returns the Renderer for Dev Center articles and posts: New's
+// Markdown plus server-side syntax highlighting of fenced code and headings
+// with IDs and an anchor link, so sections can be linked to
+// (/docs/error-codes#h12-request-timeout). It is sanitised like New.
+func NewDocs() *Renderer {
+	md := goldmark.New(
+		goldmark.WithExtensions(extension.GFM),
+		goldmark.WithParserOptions(
+			parser.WithAutoHeadingID(),
+			parser.WithASTTransformers(util.Prioritized(linkRelTransformer{}, 500), util.Prioritized(headingAnchorTransformer{}, 600)),
+		),
+		goldmark.WithRendererOptions(
+			extension.WithTableCellAlignMethod(extension.TableCellAlignAttribute),
+			renderer.WithNodeRenderers(util.Prioritized(rawHTMLAsText{}, 100), util.Prioritized(highlighter{}, 100)),
+		),
+	)
+	p := newPolicy()
+	p.AllowAttrs("id").Matching(regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,99}$`)).OnElements("h1", "h2", "h3", "h4", "h5", "h6")
+	p.AllowAttrs("class").Matching(regexp.MustCompile(`^anchor$`)).OnElements("a")
+	// chroma's token classes ("k", "nx", "s2", "line", "cl") and its pre.
+	p.AllowAttrs("class").Matching(regexp.MustCompile(`^[a-z0-9]{1,8}$`)).OnElements("span")
+	p.AllowAttrs("class").Matching(regexp.MustCompile(`^chroma$`)).OnElements("pre")
+	return &Renderer{md: md, policy: p}
 }
 
 // newPolicy is bluemonday's user-generated-content policy (no style

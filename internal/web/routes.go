@@ -80,6 +80,8 @@ func (web *Web) Register(mux *http.ServeMux) {
 	web.registerSLA(h)
 	web.registerOncall(h)
 	web.registerPages(h)
+	web.registerDocs(h)
+	web.registerPosts(h)
 
 	h("GET /admin", staff, func(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, "/admin/orgs", http.StatusSeeOther)

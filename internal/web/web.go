@@ -17,6 +17,7 @@ import (
 
 	"github.com/helpline-dev/helpline"
 	"github.com/helpline-dev/helpline/internal/account"
+	"github.com/helpline-dev/helpline/internal/docs"
 	"github.com/helpline-dev/helpline/internal/mailin"
 	"github.com/helpline-dev/helpline/internal/markdown"
 	"github.com/helpline-dev/helpline/internal/notify"
@@ -31,11 +32,15 @@ var assets embed.FS
 
 // Deps are what the web handlers use.
 type Deps struct {
-	Accounts     *account.Service
-	Tickets      *ticket.Service
-	Mail         *notify.Store     // notification preferences, unsubscribes and the outbox
-	Inbox        *mailin.Processor // received email
-	Markdown     *markdown.Renderer
+	Accounts *account.Service
+	Tickets  *ticket.Service
+	Mail     *notify.Store     // notification preferences, unsubscribes and the outbox
+	Inbox    *mailin.Processor // received email
+	Markdown *markdown.Renderer
+	// DocsMarkdown renders articles and posts: Markdown plus highlighting
+	// and heading anchors.
+	DocsMarkdown *markdown.Renderer
+	Docs         *docs.Service
 	SLA          *sla.Service
 	Oncall       *oncall.Service
 	SessionTTL   time.Duration
@@ -61,6 +66,9 @@ type Web struct {
 func New(d Deps) (*Web, error) {
 	if d.Markdown == nil {
 		d.Markdown = markdown.New()
+	}
+	if d.DocsMarkdown == nil {
+		d.DocsMarkdown = markdown.NewDocs()
 	}
 	if d.Now == nil {
 		d.Now = time.Now
