@@ -1,6 +1,9 @@
 package markdown
 
 import (
+	"strconv"
+	"strings"
+
 	"github.com/alecthomas/chroma/v2"
 	chromahtml "github.com/alecthomas/chroma/v2/formatters/html"
 	"github.com/alecthomas/chroma/v2/lexers"
@@ -94,3 +97,38 @@ func (headingAnchorTransformer) Transform(doc *ast.Document, _ text.Reader, _ pa
 		return ast.WalkSkipChildren, nil
 	})
 }
+
+// headingIDs makes heading IDs the way readers type anchors: lowercase
+// letters and digits joined by single dashes ("H12 - Request timeout" →
+// "h12-request-timeout"; goldmark's default keeps "h12---request-timeout").
+type headingIDs struct{ seen map[string]bool }
+
+func (h *headingIDs) Generate(value []byte, _ ast.NodeKind) []byte {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(string(value)) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			b.WriteRune(r)
+			dash = false
+		} else {
+			dash = true
+		}
+	}
+	id := b.String()
+	if id == "" {
+		id = "section"
+	}
+	if len(id) > 80 {
+		id = strings.TrimRight(id[:80], "-")
+	}
+	for i, base := 1, id; h.seen[id]; i++ {
+		id = base + "-" + strconv.Itoa(i)
+	}
+	h.seen[id] = true
+	return []byte(id)
+}
+
+func (h *headingIDs) Put(value []byte) { h.seen[string(value)] = true }

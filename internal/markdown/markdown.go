@@ -34,6 +34,9 @@ const linkRel = "nofollow noopener noreferrer"
 type Renderer struct {
 	md     goldmark.Markdown
 	policy *bluemonday.Policy
+	// headingIDs gives headings their IDs (NewDocs only): a fresh set per
+	// document, so IDs are unique within it.
+	headingIDs bool
 }
 
 // New returns a Renderer for GitHub-flavoured Markdown (tables,
@@ -77,7 +80,7 @@ func NewDocs() *Renderer {
 	// chroma's token classes ("k", "nx", "s2", "line", "cl") and its pre.
 	p.AllowAttrs("class").Matching(regexp.MustCompile(`^[a-z0-9]{1,8}$`)).OnElements("span")
 	p.AllowAttrs("class").Matching(regexp.MustCompile(`^chroma$`)).OnElements("pre")
-	return &Renderer{md: md, policy: p}
+	return &Renderer{md: md, policy: p, headingIDs: true}
 }
 
 // newPolicy is bluemonday's user-generated-content policy (no style
@@ -108,7 +111,11 @@ func newPolicy() *bluemonday.Policy {
 func (r *Renderer) Render(src string) template.HTML {
 	var md bytes.Buffer
 	md.Grow(len(src) + len(src)/2)
-	if err := r.md.Convert([]byte(src), &md); err != nil {
+	var opts []parser.ParseOption
+	if r.headingIDs {
+		opts = append(opts, parser.WithContext(parser.NewContext(parser.WithIDs(&headingIDs{seen: map[string]bool{}}))))
+	}
+	if err := r.md.Convert([]byte(src), &md, opts...); err != nil {
 		// Unreachable with a bytes.Buffer, but never lose what the user wrote.
 		return template.HTML("<pre>" + template.HTMLEscapeString(src) + "</pre>")
 	}
