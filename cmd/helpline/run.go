@@ -43,6 +43,10 @@ Client (talks to a server: HELPLINE_URL, HELPLINE_TOKEN):
   page list             open pages [--status S] [--json]
   page ack ID           acknowledge a page (stops its escalation)
   page resolve ID       resolve a page
+  kb search QUERY...    search the help center [--scope S] [--limit N] [--json] (no token: public content)
+  docs export DIR       write articles as DIR/<section>/<slug>.md [--all: drafts too]
+  docs import DIR       create or update articles from DIR's Markdown files [--dry-run] (staff)
+  docs show SLUG|CODE   print an article or an error code's entry (H12) [--json]
 
 Configuration is read from environment variables; see the README.
 `

@@ -4,6 +4,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -158,9 +159,16 @@ func (a *API) decode(w http.ResponseWriter, r *http.Request, v any) error {
 		}
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, a.MaxBodyBytes)
-	dec := json.NewDecoder(r.Body)
+	data, err := io.ReadAll(r.Body)
+	// PostgreSQL text cannot hold NUL; say so instead of failing at insert.
+	if err == nil && bytes.Contains(data, []byte(`\u0000`)) {
+		return helpline.Errorf(helpline.KindInvalid, "the body contains a NUL character (\\u0000), which text fields cannot hold; remove it")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
+	if err == nil {
+		err = dec.Decode(v)
+	}
 	if err == nil {
 		if _, terr := dec.Token(); terr != io.EOF {
 			err = errTrailing

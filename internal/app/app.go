@@ -137,9 +137,14 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 	a.Tickets.Observe(search.TicketIndexer{Index: a.Search})
 	docsMD := markdown.NewDocs()
 	a.Docs = docs.NewService(a.DB, a.Accounts, a.Search, docs.Options{Now: opts.Now, Render: docsMD.Render})
-	if err := a.Docs.InstallDefaults(ctx); err != nil {
-		a.Close()
-		return nil, fmt.Errorf("install default docs: %w", err)
+	deps.Docs = a.Docs
+	// The shipped articles go in at once on a migrated database; on one
+	// still waiting for migration the docs job installs them later.
+	if n, err := a.DB.PendingMigrations(ctx); err == nil && n == 0 {
+		if err := a.Docs.InstallDefaults(ctx); err != nil {
+			a.Close()
+			return nil, fmt.Errorf("install default docs: %w", err)
+		}
 	}
 	deps.SLA, deps.Oncall = a.SLA, a.Oncall
 

@@ -128,7 +128,7 @@ func Load(ctx context.Context, svc Services) ([]Login, error) {
 	if err := loadMail(ctx, svc.Inbox); err != nil {
 		return nil, err
 	}
-	if err := loadDocs(ctx, svc.Docs, accounts); err != nil {
+	if err := loadDocs(ctx, svc.Docs, accounts, tickets); err != nil {
 		return nil, err
 	}
 	return logins, nil

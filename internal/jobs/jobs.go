@@ -15,6 +15,7 @@ import (
 
 	"github.com/helpline-dev/helpline/internal/account"
 	"github.com/helpline-dev/helpline/internal/db"
+	"github.com/helpline-dev/helpline/internal/docs"
 	"github.com/helpline-dev/helpline/internal/mailin"
 	"github.com/helpline-dev/helpline/internal/metrics"
 	"github.com/helpline-dev/helpline/internal/notify"
@@ -41,6 +42,7 @@ type Deps struct {
 	RetryPolicy river.ClientRetryPolicy
 	SLA         *sla.Service
 	Oncall      *oncall.Service
+	Docs        *docs.Service
 }
 
 // NewInserter returns a client that only inserts jobs, for processes that do
@@ -63,6 +65,7 @@ func NewClient(d *db.DB, deps *Deps) (*Client, error) {
 	}
 	periodic = append(periodic, slaWorkers(workers, deps)...)
 	periodic = append(periodic, pageWorkers(workers, deps)...)
+	periodic = append(periodic, docsWorkers(workers, deps)...)
 	if deps.IMAP != nil {
 		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(deps.IMAPInterval), func() (river.JobArgs, *river.InsertOpts) {
 			return IMAPPollArgs{}, &river.InsertOpts{MaxAttempts: 1}

@@ -9,8 +9,11 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"regexp"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/helpline-dev/helpline/internal/api"
 	"github.com/helpline-dev/helpline/internal/db"
@@ -47,7 +50,21 @@ func New(d Deps) http.Handler {
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Cross-origin request refused: submit the form from this site's own pages.", http.StatusForbidden)
 	}))
-	return observe(d, securityHeaders(csrf.Handler(mux)))
+	return observe(d, securityHeaders(rejectNUL(csrf.Handler(mux))))
+}
+
+// rejectNUL refuses addresses and forms with a NUL character or invalid
+// UTF-8: PostgreSQL text cannot hold them, and no person types them.
+func rejectNUL(next http.Handler) http.Handler {
+	bad := func(s string) bool { return strings.ContainsRune(s, 0) || !utf8.ValidString(s) }
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q, _ := url.QueryUnescape(r.URL.RawQuery)
+		if bad(r.URL.Path) || bad(q) {
+			http.Error(w, "The address contains a NUL character or invalid UTF-8; remove it and try again.", http.StatusBadRequest)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // ready answers 200 when the database answers and is fully migrated, so a

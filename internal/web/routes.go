@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/helpline-dev/helpline"
 	"github.com/helpline-dev/helpline/internal/request"
@@ -167,6 +169,10 @@ func (web *Web) adapt(a access, upload bool, fn func(http.ResponseWriter, *http.
 				return
 			}
 		}
+		if r.Method == http.MethodPost && !cleanForm(r) {
+			web.errorPage(w, r, helpline.Errorf(helpline.KindInvalid, "The form contains a NUL character or invalid UTF-8, which cannot be saved. Remove it and try again."))
+			return
+		}
 		if err := fn(w, r); err != nil {
 			web.errorPage(w, r, err)
 		}
@@ -183,4 +189,16 @@ func (web *Web) errorPage(w http.ResponseWriter, r *http.Request, err error) {
 		msg = "Something went wrong on our side. It has been logged; please try again. Request ID: " + request.ID(r.Context())
 	}
 	web.render(w, r, status, "error", &Page{Title: http.StatusText(status), Message: msg, Data: status})
+}
+
+// cleanForm reports whether every form value is text PostgreSQL can store.
+func cleanForm(r *http.Request) bool {
+	for _, vs := range r.PostForm {
+		for _, v := range vs {
+			if strings.ContainsRune(v, 0) || !utf8.ValidString(v) {
+				return false
+			}
+		}
+	}
+	return true
 }

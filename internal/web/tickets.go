@@ -136,6 +136,10 @@ func (web *Web) renderNewTicket(w http.ResponseWriter, r *http.Request, status i
 		}
 		d.Orgs = append(d.Orgs, orgApps{Org: m.Org, Apps: apps})
 	}
+	if p.Form.Get("deflection") == "" {
+		// Suggestions while the customer writes, measured (deflection.go).
+		p.Form.Set("deflection", web.startDeflection(r))
+	}
 	p.Title, p.Data = "Open a ticket", d
 	web.render(w, r, status, "ticket_new", p)
 	return nil
@@ -240,6 +244,7 @@ func (web *Web) createTicket(w http.ResponseWriter, r *http.Request) error {
 		}
 		return web.renderNewTicket(w, r, status, &Page{Form: f, Errors: he.Fields, Message: he.Message}, len(fhs) > 0)
 	}
+	web.completeDeflection(r, f.Get("deflection"), t.ID)
 	flash := fmt.Sprintf("Ticket #%d is open.", t.Number)
 	if t.Priority == ticket.Urgent && t.Plan.PagesOnUrgent() {
 		flash += " The on-call engineer has been paged."

@@ -72,6 +72,9 @@ CREATE TABLE posts (
 	status TEXT NOT NULL,
 	author_id BIGINT REFERENCES users(id),
 	published_at TIMESTAMPTZ NOT NULL,
+	-- Whether readers can find it in search: false until it is published
+	-- and its date has come (a periodic job opens up scheduled posts).
+	searchable BOOLEAN NOT NULL DEFAULT FALSE,
 	created_at TIMESTAMPTZ NOT NULL,
 	updated_at TIMESTAMPTZ NOT NULL,
 	UNIQUE (kind, slug)

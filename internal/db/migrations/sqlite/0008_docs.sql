@@ -72,6 +72,9 @@ CREATE TABLE posts (
 	status TEXT NOT NULL,
 	author_id INTEGER REFERENCES users(id),
 	published_at TIMESTAMP NOT NULL,
+	-- Whether readers can find it in search: false until it is published
+	-- and its date has come (a periodic job opens up scheduled posts).
+	searchable BOOLEAN NOT NULL DEFAULT FALSE,
 	created_at TIMESTAMP NOT NULL,
 	updated_at TIMESTAMP NOT NULL,
 	UNIQUE (kind, slug)
