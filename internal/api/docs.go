@@ -112,13 +112,7 @@ func (a *API) listArticles(w http.ResponseWriter, r *http.Request, actor *helpli
 	q := r.URL.Query()
 	f := docs.ArticleFilter{Section: docs.Section(q.Get("section")), Status: docs.Status(q.Get("status")), Tag: strings.TrimSpace(q.Get("tag")), Page: p}
 	v.Check(f.Section == "" || f.Section.Valid(), "section", "must be one of "+sectionNames())
-	switch f.Status {
-	case "", docs.StatusPublished:
-	case docs.StatusDraft:
-		v.Check(actor.IsStaff(), "status", "only staff see drafts; leave status out")
-	default:
-		v.Add("status", "must be draft or published")
-	}
+	checkStatusFilter(v, actor, f.Status)
 	if err := v.Err(); err != nil {
 		return err
 	}
@@ -444,4 +438,15 @@ func (a *API) deflectionReport(w http.ResponseWriter, r *http.Request, actor *he
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"from": from, "to": to, "articles": rows})
 	return nil
+}
+
+// checkStatusFilter validates a list's status filter: drafts are for staff.
+func checkStatusFilter(v helpline.Validation, actor *helpline.Actor, st docs.Status) {
+	switch st {
+	case "", docs.StatusPublished:
+	case docs.StatusDraft:
+		v.Check(actor.IsStaff(), "status", "only staff see drafts; leave status out")
+	default:
+		v.Add("status", "must be draft or published")
+	}
 }

@@ -38,13 +38,7 @@ func (a *API) listPosts(kind docs.PostKind) handler {
 		if kind == docs.PostChangelog {
 			v.Check(f.Category == "" || slices.Contains(docs.ChangelogCategories, f.Category), "category", "must be one of "+strings.Join(docs.ChangelogCategories, ", "))
 		}
-		switch f.Status {
-		case "", docs.StatusPublished:
-		case docs.StatusDraft:
-			v.Check(actor.IsStaff(), "status", "only staff see drafts; leave status out")
-		default:
-			v.Add("status", "must be draft or published")
-		}
+		checkStatusFilter(v, actor, f.Status)
 		if err := v.Err(); err != nil {
 			return err
 		}

@@ -256,7 +256,7 @@ func (web *Web) kbIndex(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d.Prev, d.Next = docsPager("/kb", q, offset, kbPerPage, len(arts) > kbPerPage)
+	d.Prev, d.Next = pager("/kb", q, offset, kbPerPage, len(arts) > kbPerPage)
 	d.Articles = arts[:min(len(arts), kbPerPage)]
 	web.render(w, r, http.StatusOK, "kb", &Page{Title: "Knowledge base", Data: d})
 	return nil
@@ -265,33 +265,6 @@ func (web *Web) kbIndex(w http.ResponseWriter, r *http.Request) error {
 func queryInt(s string) int {
 	n, _ := strconv.Atoi(strings.TrimSpace(s))
 	return n
-}
-
-// pageLinks returns the links to the previous and next page of a list of
-// per items, keeping its filters; "" when there is no such page.
-func docsPager(path string, q url.Values, offset, per int, more bool) (prev, next string) {
-	link := func(off int) string {
-		v := url.Values{}
-		for k, vs := range q {
-			if k != "offset" && len(vs) > 0 && vs[0] != "" {
-				v[k] = vs[:1]
-			}
-		}
-		if off > 0 {
-			v.Set("offset", strconv.Itoa(off))
-		}
-		if len(v) == 0 {
-			return path
-		}
-		return path + "?" + v.Encode()
-	}
-	if offset > 0 {
-		prev = link(max(offset-per, 0))
-	}
-	if more {
-		next = link(offset + per)
-	}
-	return prev, next
 }
 
 // articleData is an article page.

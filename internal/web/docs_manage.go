@@ -64,7 +64,7 @@ func (web *Web) manageArticles(w http.ResponseWriter, r *http.Request) error {
 	for _, s := range sums {
 		byID[s.ArticleID] = s
 	}
-	d.Prev, d.Next = docsPager("/docs/manage", q, offset, managePerPage, len(arts) > managePerPage)
+	d.Prev, d.Next = pager("/docs/manage", q, offset, managePerPage, len(arts) > managePerPage)
 	for _, art := range arts[:min(len(arts), managePerPage)] {
 		d.Rows = append(d.Rows, manageRow{Article: art, Ratings: byID[art.ID]})
 	}
@@ -380,7 +380,7 @@ func (web *Web) articleRatings(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := ratingsData{A: art, Summary: sum}
-	d.Prev, d.Next = docsPager("/docs/"+url.PathEscape(art.Slug)+"/ratings", q, offset, ratingsPerPage, len(ratings) > ratingsPerPage)
+	d.Prev, d.Next = pager("/docs/"+url.PathEscape(art.Slug)+"/ratings", q, offset, ratingsPerPage, len(ratings) > ratingsPerPage)
 	d.Ratings = ratings[:min(len(ratings), ratingsPerPage)]
 	web.render(w, r, http.StatusOK, "docs_ratings", &Page{Title: "Ratings: " + art.Title, Data: d})
 	return nil

@@ -51,7 +51,7 @@ func (web *Web) queue(w http.ResponseWriter, r *http.Request) error {
 	if d.Appeals, err = web.Tickets.CountAppealsPending(r.Context()); err != nil {
 		return err
 	}
-	d.Prev, d.Next = pager("/queue", q, offset, len(tickets) > ticketsPerPage)
+	d.Prev, d.Next = pager("/queue", q, offset, ticketsPerPage, len(tickets) > ticketsPerPage)
 	d.Tickets = tickets[:min(len(tickets), ticketsPerPage)]
 	d.Due = make(map[int64]queueDue, len(d.Tickets))
 	now := web.Now()

@@ -100,7 +100,7 @@ func (web *Web) searchPage(w http.ResponseWriter, r *http.Request) error {
 			p.Message, p.Errors, status = he.Message, searchFields(he.Fields), st
 		} else {
 			d.Searched = true
-			d.Prev, d.Next = docsPager("/search", q, offset, searchPerPage, len(res) > searchPerPage)
+			d.Prev, d.Next = pager("/search", q, offset, searchPerPage, len(res) > searchPerPage)
 			res = res[:min(len(res), searchPerPage)]
 			for _, x := range res {
 				d.Results = append(d.Results, searchResultView{Result: x, HTML: safeSnippet(x.Snippet), KindLabel: kindLabel(x)})

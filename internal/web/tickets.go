@@ -64,16 +64,16 @@ func (web *Web) ticketList(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d.CanOpen = len(ms) > 0
-	d.Prev, d.Next = pager("/tickets", q, offset, len(tickets) > ticketsPerPage)
+	d.Prev, d.Next = pager("/tickets", q, offset, ticketsPerPage, len(tickets) > ticketsPerPage)
 	d.Tickets = tickets[:min(len(tickets), ticketsPerPage)]
 	p.Data = d
 	web.render(w, r, status, "tickets", p)
 	return nil
 }
 
-// pager returns the links to the previous and next page of a list, keeping
-// its filters; "" when there is no such page.
-func pager(path string, q url.Values, offset int, more bool) (prev, next string) {
+// pager returns the links to the previous and next page of a list of per
+// items, keeping its filters; "" when there is no such page.
+func pager(path string, q url.Values, offset, per int, more bool) (prev, next string) {
 	link := func(off int) string {
 		v := url.Values{}
 		for k, vs := range q {
@@ -90,10 +90,10 @@ func pager(path string, q url.Values, offset int, more bool) (prev, next string)
 		return path + "?" + v.Encode()
 	}
 	if offset > 0 {
-		prev = link(max(offset-ticketsPerPage, 0))
+		prev = link(max(offset-per, 0))
 	}
 	if more {
-		next = link(offset + ticketsPerPage)
+		next = link(offset + per)
 	}
 	return prev, next
 }
