@@ -97,6 +97,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		err = docsCmd(ctx, rest, getenv, stdout, stderr)
 	case "kb":
 		err = kbCmd(ctx, rest, getenv, stdout, stderr)
+	case "status":
+		err = statusCmd(ctx, rest, getenv, stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "helpline: unknown command %q\n\n%s", cmd, usage)
 		return 2

@@ -22,6 +22,7 @@ import (
 	"github.com/helpline-dev/helpline/internal/oncall"
 	"github.com/helpline-dev/helpline/internal/request"
 	"github.com/helpline-dev/helpline/internal/sla"
+	"github.com/helpline-dev/helpline/internal/status"
 	"github.com/helpline-dev/helpline/internal/ticket"
 )
 
@@ -34,6 +35,7 @@ type Deps struct {
 	SLA          *sla.Service
 	Oncall       *oncall.Service
 	Docs         *docs.Service
+	Status       *status.Service
 	BaseURL      string // for share links
 	MaxBodyBytes int64
 	// MaxAttachmentBytes bounds one uploaded file.

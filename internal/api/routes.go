@@ -56,5 +56,7 @@ func (a *API) Routes() []Route {
 	routes = append(routes, a.pageRoutes()...)
 	// Articles, posts, search and deflection.
 	routes = append(routes, a.docsRoutes()...)
-	return append(routes, a.postRoutes()...)
+	routes = append(routes, a.postRoutes()...)
+	// The status page's operator API, subscriptions and notifications.
+	return append(routes, a.statusRoutes()...)
 }

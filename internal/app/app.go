@@ -27,6 +27,7 @@ import (
 	"github.com/helpline-dev/helpline/internal/search"
 	"github.com/helpline-dev/helpline/internal/server"
 	"github.com/helpline-dev/helpline/internal/sla"
+	"github.com/helpline-dev/helpline/internal/status"
 	"github.com/helpline-dev/helpline/internal/ticket"
 	"github.com/helpline-dev/helpline/internal/web"
 )
@@ -44,11 +45,14 @@ type App struct {
 	Oncall   *oncall.Service
 	Docs     *docs.Service
 	Search   search.Index
-	Jobs     *jobs.Client
-	Handler  http.Handler
-	Logger   *slog.Logger
-	ownsDB   bool
-	started  bool
+	Status   *status.Service
+	// StatusCache serves the status page snapshot from memory.
+	StatusCache *status.Cache
+	Jobs        *jobs.Client
+	Handler     http.Handler
+	Logger      *slog.Logger
+	ownsDB      bool
+	started     bool
 }
 
 // Options override parts of the wiring; tests use them.
@@ -138,6 +142,13 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 	docsMD := markdown.NewDocs()
 	a.Docs = docs.NewService(a.DB, a.Accounts, a.Search, docs.Options{Now: opts.Now, Render: docsMD.Render})
 	deps.Docs = a.Docs
+
+	// The status page; new tickets are linked to the incidents they are
+	// about.
+	a.Status = status.NewService(a.DB, a.Accounts, status.Options{Now: opts.Now, Jobs: client, Tickets: a.Tickets, BaseURL: cfg.BaseURL})
+	a.StatusCache = status.NewCache(a.Status)
+	a.Tickets.Observe(a.Status)
+	deps.Status = a.Status
 	// The shipped articles go in at once on a migrated database; on one
 	// still waiting for migration the docs job installs them later.
 	if n, err := a.DB.PendingMigrations(ctx); err == nil && n == 0 {
@@ -153,14 +164,14 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 	if poller != nil {
 		poller.Processor = a.Inbox
 	}
-	w, err := web.New(web.Deps{Accounts: a.Accounts, Tickets: a.Tickets, Mail: a.Mail, Inbox: a.Inbox, SLA: a.SLA, Oncall: a.Oncall, Docs: a.Docs, Markdown: md, DocsMarkdown: docsMD, MaxAttachmentBytes: cfg.MaxAttachmentBytes, BaseURL: cfg.BaseURL, Now: opts.Now, SessionTTL: cfg.SessionTTL, SecureCookie: cfg.Production, MaxBodyBytes: cfg.MaxBodyBytes})
+	w, err := web.New(web.Deps{Accounts: a.Accounts, Tickets: a.Tickets, Mail: a.Mail, Inbox: a.Inbox, SLA: a.SLA, Oncall: a.Oncall, Docs: a.Docs, Status: a.Status, StatusCache: a.StatusCache, Markdown: md, DocsMarkdown: docsMD, MaxAttachmentBytes: cfg.MaxAttachmentBytes, BaseURL: cfg.BaseURL, Now: opts.Now, SessionTTL: cfg.SessionTTL, SecureCookie: cfg.Production, MaxBodyBytes: cfg.MaxBodyBytes})
 	if err != nil {
 		a.Close()
 		return nil, err
 	}
 	a.Handler = server.New(server.Deps{
 		DB: a.DB, Web: w, Metrics: m, Logger: logger, TrustProxy: cfg.TrustProxy,
-		API: api.Deps{Accounts: a.Accounts, Tickets: a.Tickets, Mail: a.Mail, Inbox: a.Inbox, SLA: a.SLA, Oncall: a.Oncall, Docs: a.Docs, BaseURL: cfg.BaseURL, MaxBodyBytes: cfg.MaxBodyBytes, MaxAttachmentBytes: cfg.MaxAttachmentBytes},
+		API: api.Deps{Accounts: a.Accounts, Tickets: a.Tickets, Mail: a.Mail, Inbox: a.Inbox, SLA: a.SLA, Oncall: a.Oncall, Docs: a.Docs, Status: a.Status, BaseURL: cfg.BaseURL, MaxBodyBytes: cfg.MaxBodyBytes, MaxAttachmentBytes: cfg.MaxAttachmentBytes},
 	})
 	return a, nil
 }
@@ -168,6 +179,9 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 // Start runs the background job workers until Stop.
 func (a *App) Start(ctx context.Context) error {
 	if err := a.Jobs.Start(ctx); err != nil {
+		return err
+	}
+	if err := a.StatusCache.Start(ctx); err != nil {
 		return err
 	}
 	a.started = true

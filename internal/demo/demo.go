@@ -13,6 +13,7 @@ import (
 	"github.com/helpline-dev/helpline/internal/mailin"
 	"github.com/helpline-dev/helpline/internal/oncall"
 	"github.com/helpline-dev/helpline/internal/sla"
+	"github.com/helpline-dev/helpline/internal/status"
 	"github.com/helpline-dev/helpline/internal/ticket"
 )
 
@@ -84,6 +85,7 @@ type Services struct {
 	Oncall   *oncall.Service
 	SLA      *sla.Service
 	Docs     *docs.Service
+	Status   *status.Service
 }
 
 // Load creates the demo data; it expects an empty database.
@@ -130,6 +132,14 @@ func Load(ctx context.Context, svc Services) ([]Login, error) {
 	}
 	if err := loadDocs(ctx, svc.Docs, accounts, tickets); err != nil {
 		return nil, err
+	}
+	if svc.Status != nil {
+		if err := loadStatus(ctx, svc.Status, accounts); err != nil {
+			return nil, err
+		}
+		if err := loadStatusSubscriptions(ctx, svc.Status, accounts); err != nil {
+			return nil, err
+		}
 	}
 	return logins, nil
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/helpline-dev/helpline/internal/notify"
 	"github.com/helpline-dev/helpline/internal/oncall"
 	"github.com/helpline-dev/helpline/internal/sla"
+	"github.com/helpline-dev/helpline/internal/status"
 )
 
 // Client is River's client on Helpline's database.
@@ -43,6 +44,7 @@ type Deps struct {
 	SLA         *sla.Service
 	Oncall      *oncall.Service
 	Docs        *docs.Service
+	Status      *status.Service
 }
 
 // NewInserter returns a client that only inserts jobs, for processes that do
@@ -66,6 +68,8 @@ func NewClient(d *db.DB, deps *Deps) (*Client, error) {
 	periodic = append(periodic, slaWorkers(workers, deps)...)
 	periodic = append(periodic, pageWorkers(workers, deps)...)
 	periodic = append(periodic, docsWorkers(workers, deps)...)
+	periodic = append(periodic, statusWorkers(workers, deps)...)
+	periodic = append(periodic, statusNotifyWorkers(workers, deps)...)
 	if deps.IMAP != nil {
 		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(deps.IMAPInterval), func() (river.JobArgs, *river.InsertOpts) {
 			return IMAPPollArgs{}, &river.InsertOpts{MaxAttempts: 1}

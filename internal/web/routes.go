@@ -84,6 +84,9 @@ func (web *Web) Register(mux *http.ServeMux) {
 	web.registerPages(h)
 	web.registerDocs(h)
 	web.registerPosts(h)
+	web.registerStatus(h)
+	web.registerSubscriptions(h)
+	web.registerStatusJSON(mux)
 
 	h("GET /admin", staff, func(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, "/admin/orgs", http.StatusSeeOther)

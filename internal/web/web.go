@@ -24,6 +24,7 @@ import (
 	"github.com/helpline-dev/helpline/internal/oncall"
 	"github.com/helpline-dev/helpline/internal/request"
 	"github.com/helpline-dev/helpline/internal/sla"
+	"github.com/helpline-dev/helpline/internal/status"
 	"github.com/helpline-dev/helpline/internal/ticket"
 )
 
@@ -41,6 +42,8 @@ type Deps struct {
 	// and heading anchors.
 	DocsMarkdown *markdown.Renderer
 	Docs         *docs.Service
+	Status       *status.Service
+	StatusCache  *status.Cache
 	SLA          *sla.Service
 	Oncall       *oncall.Service
 	SessionTTL   time.Duration
