@@ -47,6 +47,10 @@ Client (talks to a server: HELPLINE_URL, HELPLINE_TOKEN):
   docs export DIR       write articles as DIR/<section>/<slug>.md [--all: drafts too]
   docs import DIR       create or update articles from DIR's Markdown files [--dry-run] (staff)
   docs show SLUG|CODE   print an article or an error code's entry (H12) [--json]
+  status                the platform's status: components, incidents, maintenance [--json] (no token)
+  status incident       create, update or list incidents (staff); see helpline status help
+  status maintenance    schedule maintenance: schedule --name N --from T --until T --body B (staff)
+  status notify         notify the organizations of matching apps: --title T [--addon A] [--region R] [--app N] (staff)
 
 Configuration is read from environment variables; see the README.
 `

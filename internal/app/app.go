@@ -204,6 +204,9 @@ func (a *App) Stop(ctx context.Context) error {
 
 // Close releases the database without waiting for jobs.
 func (a *App) Close() {
+	if a.StatusCache != nil {
+		a.StatusCache.Close()
+	}
 	if a.ownsDB && a.DB != nil {
 		a.DB.Close()
 	}

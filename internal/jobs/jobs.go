@@ -82,6 +82,7 @@ func NewClient(d *db.DB, deps *Deps) (*Client, error) {
 			river.QueueDefault: {MaxWorkers: 10},
 			"email":            {MaxWorkers: 5},
 			"pages":            {MaxWorkers: 10},
+			"status_notify":    {MaxWorkers: 20},
 		},
 		// Neither driver listens for notifications here, so new jobs are
 		// found by polling; half a second keeps emails prompt and is cheap.

@@ -5,8 +5,6 @@
 package status
 
 import (
-	"context"
-	"database/sql"
 	"time"
 
 	"github.com/helpline-dev/helpline"
@@ -75,7 +73,13 @@ const (
 	ImpactMinor    Impact = "minor"
 	ImpactMajor    Impact = "major"
 	ImpactCritical Impact = "critical"
+	// ImpactMaintenance is the impact of every scheduled maintenance, as
+	// on Statuspage.
+	ImpactMaintenance Impact = "maintenance"
 )
+
+// Impacts lists an incident's impacts, least first.
+var Impacts = []Impact{ImpactNone, ImpactMinor, ImpactMajor, ImpactCritical}
 
 // IncidentStatus is where an incident or maintenance is in its lifecycle.
 type IncidentStatus string
@@ -262,79 +266,16 @@ func NewService(d *db.DB, accounts *account.Service, opts Options) *Service {
 
 func (s *Service) nowUTC() time.Time { return db.Time(s.now()) }
 
-var errTODO = helpline.Errorf(helpline.KindInvalid, "not implemented yet")
-
-// ---- components, incidents, maintenance, uptime, snapshot (status core) ----
-
-// FindComponents lists every component in page order.
-func (s *Service) FindComponents(ctx context.Context) ([]Component, error) { return nil, errTODO }
-
-// CreateComponent adds a component (admin).
-func (s *Service) CreateComponent(ctx context.Context, actor *helpline.Actor, in ComponentInput) (Component, error) {
-	return Component{}, errTODO
-}
-
-// UpdateComponent edits a component; a status change is recorded for
-// uptime (admin).
-func (s *Service) UpdateComponent(ctx context.Context, actor *helpline.Actor, id int64, in ComponentInput) (Component, error) {
-	return Component{}, errTODO
-}
-
-// DeleteComponent removes a component (admin).
-func (s *Service) DeleteComponent(ctx context.Context, actor *helpline.Actor, id int64) error {
-	return errTODO
-}
-
-// CreateIncident opens an incident or schedules maintenance (staff).
-func (s *Service) CreateIncident(ctx context.Context, actor *helpline.Actor, in IncidentInput) (Incident, error) {
-	return Incident{}, errTODO
-}
-
-// PostUpdate adds an update to an incident's timeline (staff).
-func (s *Service) PostUpdate(ctx context.Context, actor *helpline.Actor, id int64, in UpdateInput) (Incident, error) {
-	return Incident{}, errTODO
-}
-
-// FindIncident returns one incident with its updates (public).
-func (s *Service) FindIncident(ctx context.Context, id int64) (Incident, error) {
-	return Incident{}, errTODO
-}
-
-// FindIncidents lists incidents, newest first, and how many match.
-func (s *Service) FindIncidents(ctx context.Context, f IncidentFilter) ([]Incident, int, error) {
-	return nil, 0, errTODO
-}
-
-// RunMaintenance starts the scheduled maintenance whose window has begun
-// and completes the ones whose window has ended (AutoTransition only);
-// a periodic job calls it. It returns how many it moved.
-func (s *Service) RunMaintenance(ctx context.Context) (int, error) { return 0, errTODO }
-
-// Uptime returns a component's last days of uptime, oldest first.
-func (s *Service) Uptime(ctx context.Context, componentID int64, days int) ([]DayUptime, error) {
-	return nil, errTODO
-}
-
-// BuildSnapshot reads everything the public surfaces show.
-func (s *Service) BuildSnapshot(ctx context.Context) (*Snapshot, error) { return nil, errTODO }
-
-// FindTemplates lists the update templates.
-func (s *Service) FindTemplates(ctx context.Context, actor *helpline.Actor) ([]Template, error) {
-	return nil, errTODO
-}
-
-// SaveTemplate creates (ID 0) or replaces a template (staff).
-func (s *Service) SaveTemplate(ctx context.Context, actor *helpline.Actor, t Template) (Template, error) {
-	return Template{}, errTODO
-}
-
-// DeleteTemplate removes a template (staff).
-func (s *Service) DeleteTemplate(ctx context.Context, actor *helpline.Actor, id int64) error {
-	return errTODO
-}
-
 // OnChange sets the function called after every committed change.
 func (s *Service) OnChange(fn func()) { s.changed = fn }
+
+// Backdated returns a copy of the service whose clock is now: the demo
+// records its history through the same rules, at the times it happened.
+func (s *Service) Backdated(now func() time.Time) *Service {
+	c := *s
+	c.now = now
+	return &c
+}
 
 // ---- incidents and tickets ----
 
@@ -346,31 +287,4 @@ type LinkedTicket struct {
 	Status   string    `json:"status"`
 	Reason   string    `json:"reason"` // "mentions Data: Postgres (EU)" or "app acme-api runs in eu"
 	LinkedAt time.Time `json:"linked_at"`
-}
-
-// TicketChanged implements ticket.Observer: a new ticket that mentions an
-// affected component, or comes from an app in an affected region, is
-// linked to the active incident.
-func (s *Service) TicketChanged(ctx context.Context, tx *sql.Tx, c ticket.Change) error { return nil }
-
-// LinkTicket links a ticket by hand (staff).
-func (s *Service) LinkTicket(ctx context.Context, actor *helpline.Actor, incidentID, ticketID int64) error {
-	return errTODO
-}
-
-// FindLinkedTickets lists an incident's tickets (staff).
-func (s *Service) FindLinkedTickets(ctx context.Context, actor *helpline.Actor, incidentID int64) ([]LinkedTicket, error) {
-	return nil, errTODO
-}
-
-// FindTicketIncidents returns the active incidents linked to a ticket, for
-// its banner; anyone who may see the ticket may see them.
-func (s *Service) FindTicketIncidents(ctx context.Context, actor *helpline.Actor, ticketID int64) ([]Incident, error) {
-	return nil, errTODO
-}
-
-// ReplyToLinked posts one public reply on every open linked ticket (staff)
-// and returns how many got it.
-func (s *Service) ReplyToLinked(ctx context.Context, actor *helpline.Actor, incidentID int64, body string) (int, error) {
-	return 0, errTODO
 }

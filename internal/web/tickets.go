@@ -318,6 +318,7 @@ type ticketData struct {
 	MaxFileMB    int64
 	SLA          any // the ticket's SLA clocks, from web/sla.go
 	Paging       any // the ticket's pages, from web/pages.go
+	Incidents    any // active incidents linked to it, from web/subscriptions_incidents.go
 }
 
 // AssigneeID is the assignee's user ID, 0 for nobody, for the select.
@@ -418,6 +419,7 @@ func (web *Web) renderTicket(w http.ResponseWriter, r *http.Request, status int,
 	if d.Paging, err = web.ticketPaging(ctx, a, t); err != nil {
 		return err
 	}
+	d.Incidents = web.ticketIncidents(ctx, a, t)
 	p.Title = fmt.Sprintf("#%d %s", t.Number, t.Subject)
 	p.Data = d
 	web.render(w, r, status, "ticket", p)

@@ -198,6 +198,9 @@ type Page struct {
 	Errors  map[string]string // per-field messages
 	Message string            // a message about the whole form
 	Data    any
+	// UnreadNotices counts the signed-in user's unread notifications, for
+	// the header.
+	UnreadNotices int
 }
 
 // Err returns the error message of a field, for templates.
@@ -227,6 +230,10 @@ func (web *Web) render(w http.ResponseWriter, r *http.Request, status int, name 
 		panic("no template " + name)
 	}
 	p.User = currentUser(r.Context())
+	if p.User != nil && web.Status != nil {
+		// A failure only hides the count; the page itself matters more.
+		_, p.UnreadNotices, _ = web.Status.FindNotices(r.Context(), actor(r), true, helpline.Page{Limit: 1})
+	}
 	if p.Form == nil {
 		p.Form = url.Values{}
 	}
