@@ -103,6 +103,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		err = kbCmd(ctx, rest, getenv, stdout, stderr)
 	case "status":
 		err = statusCmd(ctx, rest, getenv, stdout, stderr)
+	case "logs":
+		err = logsCmd(ctx, rest, getenv, stdin, stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "helpline: unknown command %q\n\n%s", cmd, usage)
 		return 2

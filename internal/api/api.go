@@ -17,6 +17,7 @@ import (
 	"github.com/helpline-dev/helpline"
 	"github.com/helpline-dev/helpline/internal/account"
 	"github.com/helpline-dev/helpline/internal/docs"
+	"github.com/helpline-dev/helpline/internal/drain"
 	"github.com/helpline-dev/helpline/internal/mailin"
 	"github.com/helpline-dev/helpline/internal/notify"
 	"github.com/helpline-dev/helpline/internal/oncall"
@@ -36,6 +37,7 @@ type Deps struct {
 	Oncall       *oncall.Service
 	Docs         *docs.Service
 	Status       *status.Service
+	Drains       *drain.Service
 	BaseURL      string // for share links
 	MaxBodyBytes int64
 	// MaxAttachmentBytes bounds one uploaded file.

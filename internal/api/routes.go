@@ -58,5 +58,7 @@ func (a *API) Routes() []Route {
 	routes = append(routes, a.docsRoutes()...)
 	routes = append(routes, a.postRoutes()...)
 	// The status page's operator API, subscriptions and notifications.
-	return append(routes, a.statusRoutes()...)
+	routes = append(routes, a.statusRoutes()...)
+	// Log diagnosis and log drains.
+	return append(routes, a.diagnoseRoutes()...)
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/helpline-dev/helpline/internal/config"
 	"github.com/helpline-dev/helpline/internal/db"
 	"github.com/helpline-dev/helpline/internal/docs"
+	"github.com/helpline-dev/helpline/internal/drain"
 	"github.com/helpline-dev/helpline/internal/jobs"
 	"github.com/helpline-dev/helpline/internal/mailin"
 	"github.com/helpline-dev/helpline/internal/markdown"
@@ -46,6 +47,7 @@ type App struct {
 	Docs     *docs.Service
 	Search   search.Index
 	Status   *status.Service
+	Drains   *drain.Service
 	// StatusCache serves the status page snapshot from memory.
 	StatusCache *status.Cache
 	Jobs        *jobs.Client
@@ -149,6 +151,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 	a.StatusCache = status.NewCache(a.Status)
 	a.Tickets.Observe(a.Status)
 	deps.Status = a.Status
+	a.Drains = drain.NewService(a.DB, a.Accounts, drain.Options{Now: opts.Now, Tickets: a.Tickets, Status: a.Status})
 	// The shipped articles go in at once on a migrated database; on one
 	// still waiting for migration the docs job installs them later.
 	if n, err := a.DB.PendingMigrations(ctx); err == nil && n == 0 {
@@ -164,14 +167,14 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 	if poller != nil {
 		poller.Processor = a.Inbox
 	}
-	w, err := web.New(web.Deps{Accounts: a.Accounts, Tickets: a.Tickets, Mail: a.Mail, Inbox: a.Inbox, SLA: a.SLA, Oncall: a.Oncall, Docs: a.Docs, Status: a.Status, StatusCache: a.StatusCache, Markdown: md, DocsMarkdown: docsMD, MaxAttachmentBytes: cfg.MaxAttachmentBytes, BaseURL: cfg.BaseURL, Now: opts.Now, SessionTTL: cfg.SessionTTL, SecureCookie: cfg.Production, MaxBodyBytes: cfg.MaxBodyBytes})
+	w, err := web.New(web.Deps{Accounts: a.Accounts, Tickets: a.Tickets, Mail: a.Mail, Inbox: a.Inbox, SLA: a.SLA, Oncall: a.Oncall, Docs: a.Docs, Status: a.Status, StatusCache: a.StatusCache, Drains: a.Drains, Markdown: md, DocsMarkdown: docsMD, MaxAttachmentBytes: cfg.MaxAttachmentBytes, BaseURL: cfg.BaseURL, Now: opts.Now, SessionTTL: cfg.SessionTTL, SecureCookie: cfg.Production, MaxBodyBytes: cfg.MaxBodyBytes})
 	if err != nil {
 		a.Close()
 		return nil, err
 	}
 	a.Handler = server.New(server.Deps{
 		DB: a.DB, Web: w, Metrics: m, Logger: logger, TrustProxy: cfg.TrustProxy,
-		API: api.Deps{Accounts: a.Accounts, Tickets: a.Tickets, Mail: a.Mail, Inbox: a.Inbox, SLA: a.SLA, Oncall: a.Oncall, Docs: a.Docs, Status: a.Status, BaseURL: cfg.BaseURL, MaxBodyBytes: cfg.MaxBodyBytes, MaxAttachmentBytes: cfg.MaxAttachmentBytes},
+		API: api.Deps{Accounts: a.Accounts, Tickets: a.Tickets, Mail: a.Mail, Inbox: a.Inbox, SLA: a.SLA, Oncall: a.Oncall, Docs: a.Docs, Status: a.Status, Drains: a.Drains, BaseURL: cfg.BaseURL, MaxBodyBytes: cfg.MaxBodyBytes, MaxAttachmentBytes: cfg.MaxAttachmentBytes},
 	})
 	return a, nil
 }

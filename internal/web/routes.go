@@ -87,6 +87,8 @@ func (web *Web) Register(mux *http.ServeMux) {
 	web.registerStatus(h)
 	web.registerSubscriptions(h)
 	web.registerStatusJSON(mux)
+	web.registerDiagnose(h)
+	web.registerDrains(mux, h)
 
 	h("GET /admin", staff, func(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, "/admin/orgs", http.StatusSeeOther)

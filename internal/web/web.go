@@ -18,6 +18,7 @@ import (
 	"github.com/helpline-dev/helpline"
 	"github.com/helpline-dev/helpline/internal/account"
 	"github.com/helpline-dev/helpline/internal/docs"
+	"github.com/helpline-dev/helpline/internal/drain"
 	"github.com/helpline-dev/helpline/internal/mailin"
 	"github.com/helpline-dev/helpline/internal/markdown"
 	"github.com/helpline-dev/helpline/internal/notify"
@@ -44,6 +45,7 @@ type Deps struct {
 	Docs         *docs.Service
 	Status       *status.Service
 	StatusCache  *status.Cache
+	Drains       *drain.Service
 	SLA          *sla.Service
 	Oncall       *oncall.Service
 	SessionTTL   time.Duration
