@@ -52,6 +52,9 @@ Client (talks to a server: HELPLINE_URL, HELPLINE_TOKEN):
   status maintenance    schedule maintenance: schedule --name N --from T --until T --body B (staff)
   status notify         notify the organizations of matching apps: --title T [--addon A] [--region R] [--app N] (staff)
 
+Local (no server or token needed):
+  logs diagnose [FILE|-]  say what went wrong in platform logs (stdin when - or no FILE) [--json] [--production]
+
 Configuration is read from environment variables; see the README.
 `
 

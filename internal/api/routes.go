@@ -60,5 +60,6 @@ func (a *API) Routes() []Route {
 	// The status page's operator API, subscriptions and notifications.
 	routes = append(routes, a.statusRoutes()...)
 	// Log diagnosis and log drains.
-	return append(routes, a.diagnoseRoutes()...)
+	routes = append(routes, a.diagnoseRoutes()...)
+	return append(routes, a.drainRoutes()...)
 }

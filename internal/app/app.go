@@ -152,6 +152,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 	a.Tickets.Observe(a.Status)
 	deps.Status = a.Status
 	a.Drains = drain.NewService(a.DB, a.Accounts, drain.Options{Now: opts.Now, Tickets: a.Tickets, Status: a.Status})
+	deps.Drains = a.Drains
 	// The shipped articles go in at once on a migrated database; on one
 	// still waiting for migration the docs job installs them later.
 	if n, err := a.DB.PendingMigrations(ctx); err == nil && n == 0 {

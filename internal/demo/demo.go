@@ -10,6 +10,7 @@ import (
 	"github.com/helpline-dev/helpline"
 	"github.com/helpline-dev/helpline/internal/account"
 	"github.com/helpline-dev/helpline/internal/docs"
+	"github.com/helpline-dev/helpline/internal/drain"
 	"github.com/helpline-dev/helpline/internal/mailin"
 	"github.com/helpline-dev/helpline/internal/oncall"
 	"github.com/helpline-dev/helpline/internal/sla"
@@ -86,6 +87,7 @@ type Services struct {
 	SLA      *sla.Service
 	Docs     *docs.Service
 	Status   *status.Service
+	Drains   *drain.Service
 }
 
 // Load creates the demo data; it expects an empty database.
@@ -138,6 +140,11 @@ func Load(ctx context.Context, svc Services) ([]Login, error) {
 			return nil, err
 		}
 		if err := loadStatusSubscriptions(ctx, svc.Status, accounts); err != nil {
+			return nil, err
+		}
+	}
+	if svc.Drains != nil {
+		if err := loadDrains(ctx, svc.Drains, accounts); err != nil {
 			return nil, err
 		}
 	}

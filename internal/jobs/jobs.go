@@ -16,6 +16,7 @@ import (
 	"github.com/helpline-dev/helpline/internal/account"
 	"github.com/helpline-dev/helpline/internal/db"
 	"github.com/helpline-dev/helpline/internal/docs"
+	"github.com/helpline-dev/helpline/internal/drain"
 	"github.com/helpline-dev/helpline/internal/mailin"
 	"github.com/helpline-dev/helpline/internal/metrics"
 	"github.com/helpline-dev/helpline/internal/notify"
@@ -45,6 +46,7 @@ type Deps struct {
 	Oncall      *oncall.Service
 	Docs        *docs.Service
 	Status      *status.Service
+	Drains      *drain.Service
 }
 
 // NewInserter returns a client that only inserts jobs, for processes that do
@@ -70,6 +72,7 @@ func NewClient(d *db.DB, deps *Deps) (*Client, error) {
 	periodic = append(periodic, docsWorkers(workers, deps)...)
 	periodic = append(periodic, statusWorkers(workers, deps)...)
 	periodic = append(periodic, statusNotifyWorkers(workers, deps)...)
+	periodic = append(periodic, drainWorkers(workers, func() *drain.Service { return deps.Drains })...)
 	if deps.IMAP != nil {
 		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(deps.IMAPInterval), func() (river.JobArgs, *river.InsertOpts) {
 			return IMAPPollArgs{}, &river.InsertOpts{MaxAttempts: 1}

@@ -88,6 +88,7 @@ func (web *Web) Register(mux *http.ServeMux) {
 	web.registerSubscriptions(h)
 	web.registerStatusJSON(mux)
 	web.registerDiagnose(h)
+	web.registerDiagnoseUpload(mux)
 	web.registerDrains(mux, h)
 
 	h("GET /admin", staff, func(w http.ResponseWriter, r *http.Request) error {
