@@ -71,7 +71,7 @@ func logsDiagnose(args []string, getenv func(string) string, stdin io.Reader, st
 		defer f.Close()
 		in, name = f, pos[0]
 	}
-	ref, err := shippedReference(getenv("HELPLINE_URL"))
+	ref, err := docs.ShippedErrorCodeReference(getenv("HELPLINE_URL"))
 	if err != nil {
 		return err
 	}
@@ -87,67 +87,9 @@ func logsDiagnose(args []string, getenv func(string) string, stdin io.Reader, st
 		d.Excerpt, _ = red.Redact(d.Excerpt)
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(jsonArrays(d))
+		return enc.Encode(d.WithEmptyLists())
 	}
 	return printDiagnosis(stdout, d)
-}
-
-// shippedReference is the error-code reference embedded in the binary, so
-// the diagnosis works offline. Links are made absolute from base when set.
-func shippedReference(base string) (logdiag.Reference, error) {
-	articles, err := docs.DefaultArticles()
-	if err != nil {
-		return nil, fmt.Errorf("the embedded error-code reference: %w", err)
-	}
-	type entry struct{ title, url, cause string }
-	byCode := map[string]entry{}
-	base = strings.TrimSuffix(base, "/")
-	for _, a := range articles {
-		if a.ErrorCode == "" {
-			continue
-		}
-		slug := a.Slug
-		if slug == "" {
-			slug = docs.Slugify(a.Title)
-		}
-		title := a.Title
-		if rest, ok := strings.CutPrefix(title, a.ErrorCode); ok {
-			title = strings.TrimLeft(rest, " -–—:")
-		}
-		byCode[a.ErrorCode] = entry{title, base + "/docs/error-codes#" + slug, a.Summary}
-	}
-	return func(code string) (string, string, string, bool) {
-		e, ok := byCode[strings.ToUpper(code)]
-		return e.title, e.url, e.cause, ok
-	}, nil
-}
-
-// jsonArrays gives empty lists as [], not null, like the API.
-func jsonArrays(d logdiag.Diagnosis) logdiag.Diagnosis {
-	if d.Codes == nil {
-		d.Codes = []logdiag.CodeSummary{}
-	}
-	if d.Findings == nil {
-		d.Findings = []logdiag.Finding{}
-	}
-	for i := range d.Codes {
-		c := &d.Codes[i]
-		if c.Dynos == nil {
-			c.Dynos = []string{}
-		}
-		if c.Paths == nil {
-			c.Paths = []string{}
-		}
-		if c.Statuses == nil {
-			c.Statuses = []int{}
-		}
-	}
-	for i := range d.Findings {
-		if d.Findings[i].Codes == nil {
-			d.Findings[i].Codes = []string{}
-		}
-	}
-	return d
 }
 
 // printDiagnosis writes the report for people.

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"errors"
 	"mime"
 	"net/http"
@@ -53,7 +52,7 @@ func (a *API) diagnose(redactor func() (*redact.Redactor, error)) handler {
 			return err
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, MaxDiagnoseBytes)
-		d, err := logdiag.Diagnose(r.Body, logdiag.Options{Reference: a.errorCodeReference(r.Context()), Production: production})
+		d, err := logdiag.Diagnose(r.Body, logdiag.Options{Reference: a.Docs.ErrorCodeReference(r.Context(), request.Logger(r.Context())), Production: production})
 		var tooBig *http.MaxBytesError
 		switch {
 		case errors.As(err, &tooBig):
@@ -66,66 +65,7 @@ func (a *API) diagnose(redactor func() (*redact.Redactor, error)) handler {
 			return err
 		}
 		d.Excerpt, _ = red.Redact(d.Excerpt)
-		writeJSON(w, http.StatusOK, withArrays(d))
+		writeJSON(w, http.StatusOK, d.WithEmptyLists())
 		return nil
-	}
-}
-
-// withArrays gives empty lists as [], not null, so clients can always
-// iterate.
-func withArrays(d logdiag.Diagnosis) logdiag.Diagnosis {
-	if d.Codes == nil {
-		d.Codes = []logdiag.CodeSummary{}
-	}
-	if d.Findings == nil {
-		d.Findings = []logdiag.Finding{}
-	}
-	for i := range d.Codes {
-		c := &d.Codes[i]
-		if c.Dynos == nil {
-			c.Dynos = []string{}
-		}
-		if c.Paths == nil {
-			c.Paths = []string{}
-		}
-		if c.Statuses == nil {
-			c.Statuses = []int{}
-		}
-	}
-	for i := range d.Findings {
-		if d.Findings[i].Codes == nil {
-			d.Findings[i].Codes = []string{}
-		}
-	}
-	return d
-}
-
-// errorCodeReference looks codes up in the error-code articles, as an
-// anonymous reader sees them. A diagnosis may ask for a code once per line,
-// so answers are kept for the request.
-func (a *API) errorCodeReference(ctx context.Context) logdiag.Reference {
-	type entry struct {
-		title, url, cause string
-		ok                bool
-	}
-	cache := map[string]entry{}
-	return func(code string) (string, string, string, bool) {
-		e, hit := cache[code]
-		if !hit {
-			art, err := a.Docs.FindArticleByErrorCode(ctx, nil, code)
-			switch {
-			case err == nil:
-				title := art.Title
-				if rest, ok := strings.CutPrefix(title, code); ok {
-					title = strings.TrimLeft(rest, " -–—:")
-				}
-				e = entry{title, art.URL, art.Summary, true}
-			case helpline.KindOf(err) != helpline.KindNotFound:
-				// The diagnosis still stands without the reference.
-				request.Logger(ctx).Error("error code reference", "code", code, "err", err)
-			}
-			cache[code] = e
-		}
-		return e.title, e.url, e.cause, e.ok
 	}
 }

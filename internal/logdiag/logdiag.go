@@ -116,3 +116,32 @@ type Diagnosis struct {
 // article's URL and the likely cause in one sentence. ok is false for
 // codes the reference does not know.
 type Reference func(code string) (title, url, cause string, ok bool)
+
+// WithEmptyLists returns d with its empty lists as [] rather than null in
+// JSON, so clients can always iterate.
+func (d Diagnosis) WithEmptyLists() Diagnosis {
+	if d.Codes == nil {
+		d.Codes = []CodeSummary{}
+	}
+	if d.Findings == nil {
+		d.Findings = []Finding{}
+	}
+	for i := range d.Codes {
+		c := &d.Codes[i]
+		if c.Dynos == nil {
+			c.Dynos = []string{}
+		}
+		if c.Paths == nil {
+			c.Paths = []string{}
+		}
+		if c.Statuses == nil {
+			c.Statuses = []int{}
+		}
+	}
+	for i := range d.Findings {
+		if d.Findings[i].Codes == nil {
+			d.Findings[i].Codes = []string{}
+		}
+	}
+	return d
+}

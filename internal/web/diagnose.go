@@ -103,7 +103,7 @@ func (web *Web) diagnose(w http.ResponseWriter, r *http.Request, redactor func()
 	var source string
 	var readErr error
 	opts := func() logdiag.Options {
-		return logdiag.Options{Reference: web.errorCodeReference(ctx), Production: in.production}
+		return logdiag.Options{Reference: web.Docs.ErrorCodeReference(ctx, request.Logger(ctx)), Production: in.production}
 	}
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt == "multipart/form-data" {
@@ -234,40 +234,4 @@ func (web *Web) customerApps(ctx context.Context, u *account.User) (apps []accou
 		apps = append(apps, list...)
 	}
 	return apps, true, nil
-}
-
-// errorCodeReference looks codes up in the error-code articles, as an
-// anonymous reader sees them. A diagnosis asks for each code once per
-// line, so answers are kept for the request.
-func (web *Web) errorCodeReference(ctx context.Context) logdiag.Reference {
-	type entry struct {
-		title, url, cause string
-		ok                bool
-	}
-	cache := map[string]entry{}
-	return func(code string) (string, string, string, bool) {
-		e, hit := cache[code]
-		if !hit {
-			a, err := web.Docs.FindArticleByErrorCode(ctx, nil, code)
-			switch {
-			case err == nil:
-				e = entry{codeTitle(code, a.Title), a.URL, a.Summary, true}
-			case helpline.KindOf(err) != helpline.KindNotFound:
-				// The diagnosis still stands without the reference.
-				request.Logger(ctx).Error("error code reference", "code", code, "err", err)
-			}
-			cache[code] = e
-		}
-		return e.title, e.url, e.cause, e.ok
-	}
-}
-
-// codeTitle strips the code from an article title: "H12 - Request
-// timeout" is "Request timeout" next to the code.
-func codeTitle(code, title string) string {
-	rest, ok := strings.CutPrefix(title, code)
-	if !ok {
-		return title
-	}
-	return strings.TrimLeft(rest, " -–—:")
 }
