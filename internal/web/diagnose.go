@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"mime"
 	"net/http"
 	"net/url"
@@ -83,7 +84,16 @@ type diagnoseData struct {
 }
 
 func (web *Web) diagnoseForm(w http.ResponseWriter, r *http.Request) error {
-	web.render(w, r, http.StatusOK, "diagnose", &Page{Title: "Diagnose your logs", Data: diagnoseData{MaxMB: MaxDiagnoseBytes >> 20}})
+	p := &Page{Title: "Diagnose your logs", Data: diagnoseData{MaxMB: MaxDiagnoseBytes >> 20}}
+	if r.URL.Query().Get("example") != "" {
+		// A real-looking log for a first look: a memory leak on web.2.
+		example, err := fs.ReadFile(assets, "static/example.log")
+		if err != nil {
+			return err
+		}
+		p.Form = url.Values{"logs": {string(example)}, "production": {"yes"}}
+	}
+	web.render(w, r, http.StatusOK, "diagnose", p)
 	return nil
 }
 

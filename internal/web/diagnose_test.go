@@ -8,6 +8,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -286,4 +287,31 @@ func TestBrowserDiagnoseToTicket(t *testing.T) {
 	if err := env.App.DB.QueryRowContext(context.Background(), `SELECT count(*) FROM tickets`).Scan(&n); err != nil || n != 0 {
 		t.Errorf("%d tickets opened (%v); the form must not submit itself", n, err)
 	}
+}
+
+// A newcomer without logs gets a real-looking one to diagnose.
+func TestDiagnoseExample(t *testing.T) {
+	env := apptest.New(t, apptest.Options{})
+	b := env.Browser()
+	resp, body := b.Get(t, "/diagnose?example=1")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /diagnose?example=1: %d", resp.StatusCode)
+	}
+	mustContain(t, body, "Error R14 (Memory quota exceeded)", "code=H12", `name="production" value="yes" checked`)
+	resp, body = postMultipart(t, b, env.URL+"/diagnose",
+		multipartPart{name: "production", body: strings.NewReader("yes")},
+		multipartPart{name: "logs", body: strings.NewReader(exampleLog(t))})
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("diagnose the example: %d\n%s", resp.StatusCode, body)
+	}
+	mustContain(t, body, "R14", "H12", "/docs/error-codes#r14-memory-quota-exceeded")
+}
+
+func exampleLog(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile("static/example.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
