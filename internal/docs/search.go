@@ -42,12 +42,6 @@ func (s *Service) audiences(ctx context.Context, actor *helpline.Actor) ([]Audie
 	return aud, nil
 }
 
-// Audiences returns the audiences whose content the actor may read, for
-// pages that filter by them.
-func (s *Service) Audiences(ctx context.Context, actor *helpline.Actor) ([]Audience, error) {
-	return s.audiences(ctx, actor)
-}
-
 // scopeKinds maps a scope to the kinds it searches (nil is every kind), or
 // says what is wrong with it.
 func scopeKinds(actor *helpline.Actor, scope Scope) ([]search.Kind, string) {

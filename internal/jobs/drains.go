@@ -5,8 +5,6 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
-
-	"github.com/helpline-dev/helpline/internal/drain"
 )
 
 // DrainTickArgs is the periodic job that closes quiet error surges, opens
@@ -17,25 +15,23 @@ type DrainTickArgs struct{}
 func (DrainTickArgs) Kind() string { return "drain_tick" }
 
 // drainTickWorker runs one pass; two at once are harmless (every step is a
-// conditional update). The service is read when the job runs, since the
-// services exist only after the client.
+// conditional update).
 type drainTickWorker struct {
 	river.WorkerDefaults[DrainTickArgs]
-	drains func() *drain.Service
+	deps *Deps
 }
 
 func (w *drainTickWorker) Work(ctx context.Context, _ *river.Job[DrainTickArgs]) error {
-	svc := w.drains()
-	if svc == nil {
+	if w.deps.Drains == nil {
 		return nil
 	}
-	_, err := svc.Tick(ctx)
+	_, err := w.deps.Drains.Tick(ctx)
 	return err
 }
 
 // drainWorkers adds the drain worker and returns its periodic job.
-func drainWorkers(workers *river.Workers, drains func() *drain.Service) []*river.PeriodicJob {
-	river.AddWorker(workers, &drainTickWorker{drains: drains})
+func drainWorkers(workers *river.Workers, deps *Deps) []*river.PeriodicJob {
+	river.AddWorker(workers, &drainTickWorker{deps: deps})
 	return []*river.PeriodicJob{
 		river.NewPeriodicJob(river.PeriodicInterval(time.Minute), func() (river.JobArgs, *river.InsertOpts) {
 			// One attempt: the next minute's pass does what this one missed.

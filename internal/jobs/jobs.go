@@ -72,7 +72,7 @@ func NewClient(d *db.DB, deps *Deps) (*Client, error) {
 	periodic = append(periodic, docsWorkers(workers, deps)...)
 	periodic = append(periodic, statusWorkers(workers, deps)...)
 	periodic = append(periodic, statusNotifyWorkers(workers, deps)...)
-	periodic = append(periodic, drainWorkers(workers, func() *drain.Service { return deps.Drains })...)
+	periodic = append(periodic, drainWorkers(workers, deps)...)
 	if deps.IMAP != nil {
 		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(deps.IMAPInterval), func() (river.JobArgs, *river.InsertOpts) {
 			return IMAPPollArgs{}, &river.InsertOpts{MaxAttempts: 1}

@@ -19,8 +19,8 @@ func (s *Service) FindNotices(ctx context.Context, actor *helpline.Actor, unread
 	if p.Offset < 0 {
 		p.Offset = 0
 	}
-	var unread int
-	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM user_notices WHERE user_id = $1 AND read_at IS NULL`, actor.UserID).Scan(&unread); err != nil {
+	unread, err := s.UnreadNoticeCount(ctx, actor.UserID)
+	if err != nil {
 		return nil, 0, err
 	}
 	query := `SELECT id, title, body, url, read_at, created_at FROM user_notices WHERE user_id = $1`
@@ -44,6 +44,14 @@ func (s *Service) FindNotices(ctx context.Context, actor *helpline.Actor, unread
 		out = append(out, n)
 	}
 	return out, unread, rows.Err()
+}
+
+// UnreadNoticeCount counts a user's unread notices, for the count every
+// signed-in page shows.
+func (s *Service) UnreadNoticeCount(ctx context.Context, userID int64) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM user_notices WHERE user_id = $1 AND read_at IS NULL`, userID).Scan(&n)
+	return n, err
 }
 
 // MarkNoticesRead marks one notice (id > 0) or all of them read. Another

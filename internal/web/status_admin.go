@@ -452,6 +452,8 @@ type adminIncidentData struct {
 	Impacts  []status.Impact
 	Picker   statusPicker
 	Linked   []status.LinkedTicket
+	// Notifications shows how far each notification's deliveries got.
+	Notifications []status.NotificationProgress
 }
 
 func (web *Web) adminIncidentPage(w http.ResponseWriter, r *http.Request, code int, p *Page, errs map[string]string) error {
@@ -472,6 +474,10 @@ func (web *Web) adminIncidentPage(w http.ResponseWriter, r *http.Request, code i
 	if err != nil {
 		return err
 	}
+	notes, err := web.Status.FindNotificationProgress(ctx, actor(r), id)
+	if err != nil {
+		return err
+	}
 	if p.Form == nil {
 		// A new update starts from where the incident is.
 		p.Form = url.Values{"status": {string(inc.Status)}, "impact": {string(inc.Impact)}}
@@ -482,7 +488,7 @@ func (web *Web) adminIncidentPage(w http.ResponseWriter, r *http.Request, code i
 	p.Title = inc.Name
 	p.Errors = errs
 	p.Data = adminIncidentData{Incident: web.statusIncidentView(inc), Steps: statusSteps(inc.Kind), Impacts: status.Impacts,
-		Picker: newStatusPicker(comps, p.Form, errs), Linked: linked}
+		Picker: newStatusPicker(comps, p.Form, errs), Linked: linked, Notifications: notes}
 	web.render(w, r, code, "admin_status_incident", p)
 	return nil
 }

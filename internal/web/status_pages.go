@@ -237,20 +237,9 @@ func statusNotModified(w http.ResponseWriter, r *http.Request, etag string, modi
 	if !modified.IsZero() {
 		h.Set("Last-Modified", modified.UTC().Format(http.TimeFormat))
 	}
-	if statusETagMatch(r.Header.Get("If-None-Match"), etag) {
+	if notModified(r, etag, modified) {
 		w.WriteHeader(http.StatusNotModified)
 		return true
-	}
-	return false
-}
-
-// statusETagMatch implements If-None-Match's weak comparison.
-func statusETagMatch(header, etag string) bool {
-	for part := range strings.SplitSeq(header, ",") {
-		part = strings.TrimPrefix(strings.TrimSpace(part), "W/")
-		if part == "*" || part == etag {
-			return true
-		}
 	}
 	return false
 }

@@ -264,6 +264,8 @@ func TestStatusPageOperatorFlow(t *testing.T) {
 	id, _ := strconv.ParseInt(m[1], 10, 64)
 	_, body = b.Get(t, m[0])
 	mustContain(t, body, "Builds are slow", "Post an update", "Linked tickets", "Kept", `<option value="partial_outage" selected>`)
+	// The operator sees the notification subscribers are being sent.
+	mustContain(t, body, "Subscriber notifications", "incident created")
 
 	// The public page has it once the cache has the change.
 	_, body = anonymousGet(t, e, "/status", nil)

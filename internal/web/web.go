@@ -234,7 +234,7 @@ func (web *Web) render(w http.ResponseWriter, r *http.Request, status int, name 
 	p.User = currentUser(r.Context())
 	if p.User != nil && web.Status != nil {
 		// A failure only hides the count; the page itself matters more.
-		_, p.UnreadNotices, _ = web.Status.FindNotices(r.Context(), actor(r), true, helpline.Page{Limit: 1})
+		p.UnreadNotices, _ = web.Status.UnreadNoticeCount(r.Context(), p.User.ID)
 	}
 	if p.Form == nil {
 		p.Form = url.Values{}
