@@ -16,6 +16,7 @@ import (
 
 	"github.com/helpline-dev/helpline"
 	"github.com/helpline-dev/helpline/internal/account"
+	"github.com/helpline-dev/helpline/internal/csa"
 	"github.com/helpline-dev/helpline/internal/docs"
 	"github.com/helpline-dev/helpline/internal/drain"
 	"github.com/helpline-dev/helpline/internal/mailin"
@@ -38,7 +39,8 @@ type Deps struct {
 	Docs         *docs.Service
 	Status       *status.Service
 	Drains       *drain.Service
-	BaseURL      string // for share links
+	CSA          *csa.Service // the enterprise portal
+	BaseURL      string       // for share links
 	MaxBodyBytes int64
 	// MaxAttachmentBytes bounds one uploaded file.
 	MaxAttachmentBytes int64

@@ -26,10 +26,10 @@ func TestNotificationPreferencesAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(cats) != 2 || cats[0].Slug != "ticket_replies" || !cats[0].Enabled || cats[0].Label == "" {
+	if len(cats) != 3 || cats[0].Slug != "ticket_replies" || !cats[0].Enabled || cats[0].Label == "" {
 		t.Fatalf("customer categories %+v", cats)
 	}
-	if cats, err := agent.NotificationPreferences(ctx); err != nil || len(cats) != 3 {
+	if cats, err := agent.NotificationPreferences(ctx); err != nil || len(cats) != 4 {
 		t.Fatalf("staff categories %+v, %v", cats, err)
 	}
 

@@ -16,6 +16,7 @@ import (
 	"github.com/helpline-dev/helpline/internal/account"
 	"github.com/helpline-dev/helpline/internal/api"
 	"github.com/helpline-dev/helpline/internal/config"
+	"github.com/helpline-dev/helpline/internal/csa"
 	"github.com/helpline-dev/helpline/internal/db"
 	"github.com/helpline-dev/helpline/internal/docs"
 	"github.com/helpline-dev/helpline/internal/drain"
@@ -48,6 +49,7 @@ type App struct {
 	Search   search.Index
 	Status   *status.Service
 	Drains   *drain.Service
+	CSA      *csa.Service
 	// StatusCache serves the status page snapshot from memory.
 	StatusCache *status.Cache
 	Jobs        *jobs.Client
@@ -124,11 +126,8 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 	}
 	md := markdown.New()
 	outbox := &notify.Outbox{Jobs: client, Render: md.Render, BaseURL: cfg.BaseURL, Reply: cfg.ReplyAddress, Now: now}
-	a.Tickets = ticket.NewService(a.DB, a.Accounts, redactor, ticket.Options{
-		Now:      opts.Now,
-		Notifier: outbox,
-		Files:    &ticket.FileStore{Dir: filepath.Join(cfg.DataDir, "attachments"), MaxBytes: cfg.MaxAttachmentBytes},
-	})
+	files := &ticket.FileStore{Dir: filepath.Join(cfg.DataDir, "attachments"), MaxBytes: cfg.MaxAttachmentBytes}
+	a.Tickets = ticket.NewService(a.DB, a.Accounts, redactor, ticket.Options{Now: opts.Now, Notifier: outbox, Files: files})
 
 	// The SLA clock and on-call paging follow every ticket step in its
 	// transaction.
@@ -153,6 +152,10 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 	deps.Status = a.Status
 	a.Drains = drain.NewService(a.DB, a.Accounts, drain.Options{Now: opts.Now, Tickets: a.Tickets, Status: a.Status})
 	deps.Drains = a.Drains
+	// The enterprise portal: engagements become tickets and back, and
+	// deliverables share the attachments' file store.
+	a.CSA = csa.NewService(a.DB, a.Accounts, csa.Options{Now: opts.Now, Tickets: a.Tickets, Docs: a.Docs, Status: a.Status, Files: files, Outbox: outbox, Redact: redactor})
+	deps.CSA = a.CSA
 	// The shipped articles go in at once on a migrated database; on one
 	// still waiting for migration the docs job installs them later.
 	if n, err := a.DB.PendingMigrations(ctx); err == nil && n == 0 {
@@ -168,14 +171,14 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 	if poller != nil {
 		poller.Processor = a.Inbox
 	}
-	w, err := web.New(web.Deps{Accounts: a.Accounts, Tickets: a.Tickets, Mail: a.Mail, Inbox: a.Inbox, SLA: a.SLA, Oncall: a.Oncall, Docs: a.Docs, Status: a.Status, StatusCache: a.StatusCache, Drains: a.Drains, Markdown: md, DocsMarkdown: docsMD, MaxAttachmentBytes: cfg.MaxAttachmentBytes, BaseURL: cfg.BaseURL, Now: opts.Now, SessionTTL: cfg.SessionTTL, SecureCookie: cfg.Production, MaxBodyBytes: cfg.MaxBodyBytes})
+	w, err := web.New(web.Deps{Accounts: a.Accounts, Tickets: a.Tickets, Mail: a.Mail, Inbox: a.Inbox, SLA: a.SLA, Oncall: a.Oncall, Docs: a.Docs, Status: a.Status, StatusCache: a.StatusCache, Drains: a.Drains, CSA: a.CSA, Markdown: md, DocsMarkdown: docsMD, MaxAttachmentBytes: cfg.MaxAttachmentBytes, BaseURL: cfg.BaseURL, Now: opts.Now, SessionTTL: cfg.SessionTTL, SecureCookie: cfg.Production, MaxBodyBytes: cfg.MaxBodyBytes})
 	if err != nil {
 		a.Close()
 		return nil, err
 	}
 	a.Handler = server.New(server.Deps{
 		DB: a.DB, Web: w, Metrics: m, Logger: logger, TrustProxy: cfg.TrustProxy,
-		API: api.Deps{Accounts: a.Accounts, Tickets: a.Tickets, Mail: a.Mail, Inbox: a.Inbox, SLA: a.SLA, Oncall: a.Oncall, Docs: a.Docs, Status: a.Status, Drains: a.Drains, BaseURL: cfg.BaseURL, MaxBodyBytes: cfg.MaxBodyBytes, MaxAttachmentBytes: cfg.MaxAttachmentBytes},
+		API: api.Deps{Accounts: a.Accounts, Tickets: a.Tickets, Mail: a.Mail, Inbox: a.Inbox, SLA: a.SLA, Oncall: a.Oncall, Docs: a.Docs, Status: a.Status, Drains: a.Drains, CSA: a.CSA, BaseURL: cfg.BaseURL, MaxBodyBytes: cfg.MaxBodyBytes, MaxAttachmentBytes: cfg.MaxAttachmentBytes},
 	})
 	return a, nil
 }

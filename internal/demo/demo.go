@@ -88,6 +88,16 @@ type Services struct {
 	Docs     *docs.Service
 	Status   *status.Service
 	Drains   *drain.Service
+	// Now is the services' clock (default time.Now): demo times such as
+	// when the urgent ticket's outage started are relative to it.
+	Now func() time.Time
+}
+
+func (svc Services) now() time.Time {
+	if svc.Now == nil {
+		return time.Now()
+	}
+	return svc.Now()
 }
 
 // Load creates the demo data; it expects an empty database.
@@ -126,7 +136,7 @@ func Load(ctx context.Context, svc Services) ([]Login, error) {
 	if err := loadSLA(ctx, svc.SLA); err != nil {
 		return nil, err
 	}
-	if err := loadTickets(ctx, accounts, tickets); err != nil {
+	if err := loadTickets(ctx, accounts, tickets, svc.now()); err != nil {
 		return nil, err
 	}
 	if err := loadMail(ctx, svc.Inbox); err != nil {
@@ -172,7 +182,7 @@ func loadMail(ctx context.Context, inbox *mailin.Processor) error {
 
 // loadTickets opens a few tickets that show the queue, a priority review
 // with a pending appeal, an internal note and a shared ticket.
-func loadTickets(ctx context.Context, accounts *account.Service, tickets *ticket.Service) error {
+func loadTickets(ctx context.Context, accounts *account.Service, tickets *ticket.Service, now time.Time) error {
 	as := func(email string) (*helpline.Actor, error) {
 		u, err := accounts.FindUserByEmail(ctx, account.CLI(), email)
 		if err != nil {
@@ -197,7 +207,7 @@ func loadTickets(ctx context.Context, accounts *account.Service, tickets *ticket
 		return err
 	}
 	yes, no := true, false
-	started := time.Now().UTC().Add(-2 * time.Hour).Format("2006-01-02 15:04:05 UTC")
+	started := now.UTC().Add(-2 * time.Hour).Format("2006-01-02 15:04:05 UTC")
 	old, err := tickets.CreateTicket(ctx, peter, ticket.NewTicket{
 		Subject: "How do I rotate our database credentials?", Priority: ticket.Normal, App: "initech-tps", Environment: ticket.Production, Category: "data",
 		Description: "We want to rotate the credentials of our Postgres database every quarter. Is there a way to do it without downtime?",

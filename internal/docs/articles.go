@@ -316,6 +316,9 @@ func (s *Service) FindArticles(ctx context.Context, actor *helpline.Actor, f Art
 	if f.Section != "" {
 		conds = append(conds, "a.section = "+qa.add(f.Section))
 	}
+	if f.Audience != "" {
+		conds = append(conds, "a.audience = "+qa.add(f.Audience))
+	}
 	if f.Status != "" && actor.IsStaff() {
 		conds = append(conds, "a.status = "+qa.add(f.Status))
 	}

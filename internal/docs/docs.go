@@ -117,9 +117,10 @@ type ArticleInput struct {
 
 // ArticleFilter selects articles for a list.
 type ArticleFilter struct {
-	Section Section
-	Status  Status // staff only; readers see published articles
-	Tag     string
+	Section  Section
+	Audience Audience // "" for every audience the reader may see
+	Status   Status   // staff only; readers see published articles
+	Tag      string
 	helpline.Page
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/helpline-dev/helpline/internal/account"
+	"github.com/helpline-dev/helpline/internal/csa"
 	"github.com/helpline-dev/helpline/internal/db"
 	"github.com/helpline-dev/helpline/internal/docs"
 	"github.com/helpline-dev/helpline/internal/drain"
@@ -47,6 +48,7 @@ type Deps struct {
 	Docs        *docs.Service
 	Status      *status.Service
 	Drains      *drain.Service
+	CSA         *csa.Service
 }
 
 // NewInserter returns a client that only inserts jobs, for processes that do
@@ -73,6 +75,7 @@ func NewClient(d *db.DB, deps *Deps) (*Client, error) {
 	periodic = append(periodic, statusWorkers(workers, deps)...)
 	periodic = append(periodic, statusNotifyWorkers(workers, deps)...)
 	periodic = append(periodic, drainWorkers(workers, deps)...)
+	periodic = append(periodic, csaWorkers(workers, deps)...)
 	if deps.IMAP != nil {
 		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(deps.IMAPInterval), func() (river.JobArgs, *river.InsertOpts) {
 			return IMAPPollArgs{}, &river.InsertOpts{MaxAttempts: 1}

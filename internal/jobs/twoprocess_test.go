@@ -41,7 +41,7 @@ func TestTwoProcessesRecordOnce(t *testing.T) {
 	one := apptest.New(t, apptest.Options{Now: clk.Now})
 	// The demo: staff, an on-call schedule and policy, and tickets on every
 	// plan, among them an urgent Premier ticket that pages.
-	if _, err := demo.Load(ctx, demo.Services{Accounts: one.App.Accounts, Tickets: one.App.Tickets, Inbox: one.App.Inbox, Oncall: one.App.Oncall, SLA: one.App.SLA}); err != nil {
+	if _, err := demo.Load(ctx, demo.Services{Accounts: one.App.Accounts, Tickets: one.App.Tickets, Inbox: one.App.Inbox, Oncall: one.App.Oncall, SLA: one.App.SLA, Now: clk.Now}); err != nil {
 		t.Fatal(err)
 	}
 	two := apptest.New(t, apptest.Options{Now: clk.Now, DB: one.App.DB})

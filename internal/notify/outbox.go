@@ -50,7 +50,11 @@ var Categories = []Category{
 	{"ticket_replies", "Replies on tickets you opened or joined", false},
 	{"ticket_updates", "Status and priority changes and appeal decisions on your tickets", false},
 	{"assigned_replies", "Customer replies on tickets assigned to you or that you watch", true},
+	{EngagementCategory, "Enterprise engagements: replies, schedule changes, meetings and event reminders", false},
 }
+
+// EngagementCategory is the category of enterprise engagement emails.
+const EngagementCategory = "engagements"
 
 // Outbox turns ticket steps into queued emails. It implements
 // ticket.Notifier: everything happens in the step's transaction.
@@ -254,9 +258,13 @@ type outboxRow struct {
 // no-op.
 func (o *Outbox) enqueue(ctx context.Context, tx *sql.Tx, m outboxRow) error {
 	var id int64
+	var ticketID *int64 // emails about no ticket (engagements) have none
+	if m.ticketID != 0 {
+		ticketID = &m.ticketID
+	}
 	err := tx.QueryRowContext(ctx, `INSERT INTO mail_outbox (dedupe_key, ticket_id, user_id, to_email, category, message_id, subject, text_body, html_body, headers, status, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'queued', $11) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
-		m.dedupe, m.ticketID, m.userID, m.to, m.category, m.messageID, m.subject, m.text, m.html, m.headers, db.Time(o.Now())).Scan(&id)
+		m.dedupe, ticketID, m.userID, m.to, m.category, m.messageID, m.subject, m.text, m.html, m.headers, db.Time(o.Now())).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}

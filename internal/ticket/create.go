@@ -252,6 +252,35 @@ func (s *Service) CreateTicket(ctx context.Context, actor *helpline.Actor, in Ne
 	if actor.IsStaff() {
 		return Ticket{}, helpline.Errorf(helpline.KindForbidden, "staff cannot open tickets for themselves; customers open tickets")
 	}
+	return s.createTicket(ctx, actor, in, nil, nil)
+}
+
+// OpenForCustomer is staff opening a ticket on a customer's behalf (moving
+// an enterprise engagement that turns out to be break/fix into support):
+// the customer is the requester and the rules are theirs; the history says
+// who opened it and from what (from). also runs in the ticket's
+// transaction, so whatever it records commits with the ticket.
+func (s *Service) OpenForCustomer(ctx context.Context, staff, customer *helpline.Actor, in NewTicket, from map[string]any, also func(tx *sql.Tx, t Ticket) error) (Ticket, error) {
+	if err := staff.RequireStaff(); err != nil {
+		return Ticket{}, err
+	}
+	if customer == nil || customer.IsStaff() {
+		return Ticket{}, helpline.Errorf(helpline.KindInvalid, "tickets are opened for customers, not staff")
+	}
+	t, err := s.createTicket(ctx, customer, in, &opener{staff: staff, from: from}, also)
+	if err != nil {
+		return t, err
+	}
+	return s.FindTicketByID(ctx, staff, t.ID)
+}
+
+// opener is the staff member who opened a ticket for a customer.
+type opener struct {
+	staff *helpline.Actor
+	from  map[string]any
+}
+
+func (s *Service) createTicket(ctx context.Context, actor *helpline.Actor, in NewTicket, by *opener, also func(tx *sql.Tx, t Ticket) error) (Ticket, error) {
 	org, app, err := s.validate(ctx, actor, &in)
 	if err != nil {
 		return Ticket{}, err
@@ -306,16 +335,28 @@ func (s *Service) CreateTicket(ctx context.Context, actor *helpline.Actor, in Ne
 		if err != nil {
 			return err
 		}
-		if err := s.event(ctx, tx, actor, id, "created", true, map[string]any{"priority": in.Priority, "redactions": redactions}); err != nil {
+		data := map[string]any{"priority": in.Priority, "redactions": redactions}
+		if by != nil {
+			data["opened_by"] = by.staff.Name
+			for k, v := range by.from {
+				data[k] = v
+			}
+		}
+		if err := s.event(ctx, tx, actor, id, "created", true, data); err != nil {
 			return err
 		}
-		if len(s.observers) > 0 {
+		if len(s.observers) > 0 || also != nil {
 			t, err := s.findTicket(ctx, tx, actor, id)
 			if err != nil {
 				return err
 			}
 			if err := s.changed(ctx, tx, Change{Kind: ChangeCreated, Ticket: t, Actor: actor, At: now}); err != nil {
 				return err
+			}
+			if also != nil {
+				if err := also(tx, t); err != nil {
+					return err
+				}
 			}
 		}
 		if urgent != nil {

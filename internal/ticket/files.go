@@ -26,6 +26,46 @@ type FileStore struct {
 
 func (f *FileStore) path(sum string) string { return filepath.Join(f.Dir, sum[:2], sum) }
 
+// Save stores the contents of r, at most MaxBytes, and returns their
+// SHA-256 and size. A file too large or empty is an invalid "file".
+func (f *FileStore) Save(r io.Reader) (sum string, size int64, err error) {
+	tmp, err := os.CreateTemp(f.Dir, "upload-*")
+	if err != nil {
+		if err := os.MkdirAll(f.Dir, 0o750); err != nil {
+			return "", 0, err
+		}
+		if tmp, err = os.CreateTemp(f.Dir, "upload-*"); err != nil {
+			return "", 0, err
+		}
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(r, f.MaxBytes+1))
+	if err != nil {
+		return "", 0, err
+	}
+	if n > f.MaxBytes {
+		return "", 0, &helpline.Error{Kind: helpline.KindInvalid, Message: "The file is too large.",
+			Fields: map[string]string{"file": "must be at most " + humanSize(f.MaxBytes)}}
+	}
+	if n == 0 {
+		return "", 0, &helpline.Error{Kind: helpline.KindInvalid, Message: "The file is empty.", Fields: map[string]string{"file": "is empty"}}
+	}
+	sum = hex.EncodeToString(h.Sum(nil))
+	if err := tmp.Close(); err != nil {
+		return "", 0, err
+	}
+	dst := f.path(sum)
+	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
+		return "", 0, err
+	}
+	return sum, n, os.Rename(tmp.Name(), dst)
+}
+
+// Open opens the stored file with the given SHA-256.
+func (f *FileStore) Open(sum string) (*os.File, error) { return os.Open(f.path(sum)) }
+
 // Attachment is a file on a ticket.
 type Attachment struct {
 	ID          int64     `json:"id"`
@@ -38,7 +78,9 @@ type Attachment struct {
 	CreatedAt   time.Time `json:"created_at"`
 }
 
-func cleanFilename(name string) string {
+// CleanFilename makes an uploaded file's name safe to store and to send
+// back in a Content-Disposition header.
+func CleanFilename(name string) string {
 	name = filepath.Base(strings.ReplaceAll(name, `\`, "/"))
 	name = strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) || r == '"' || r == '/' {
@@ -65,41 +107,11 @@ func (s *Service) AddAttachment(ctx context.Context, actor *helpline.Actor, tick
 	if _, err := s.FindTicketByID(ctx, actor, ticketID); err != nil {
 		return a, err
 	}
-	tmp, err := os.CreateTemp(s.files.Dir, "upload-*")
-	if err != nil {
-		if err := os.MkdirAll(s.files.Dir, 0o750); err != nil {
-			return a, err
-		}
-		if tmp, err = os.CreateTemp(s.files.Dir, "upload-*"); err != nil {
-			return a, err
-		}
-	}
-	defer os.Remove(tmp.Name())
-	defer tmp.Close()
-	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(r, s.files.MaxBytes+1))
+	sum, n, err := s.files.Save(r)
 	if err != nil {
 		return a, err
 	}
-	if n > s.files.MaxBytes {
-		return a, &helpline.Error{Kind: helpline.KindInvalid, Message: "The file is too large.",
-			Fields: map[string]string{"file": "must be at most " + humanSize(s.files.MaxBytes)}}
-	}
-	if n == 0 {
-		return a, &helpline.Error{Kind: helpline.KindInvalid, Message: "The file is empty.", Fields: map[string]string{"file": "is empty"}}
-	}
-	sum := hex.EncodeToString(h.Sum(nil))
-	if err := tmp.Close(); err != nil {
-		return a, err
-	}
-	dst := s.files.path(sum)
-	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
-		return a, err
-	}
-	if err := os.Rename(tmp.Name(), dst); err != nil {
-		return a, err
-	}
-	a = Attachment{TicketID: ticketID, UploaderID: actor.UserID, Filename: cleanFilename(filename), ContentType: contentType, Size: n, SHA256: sum, CreatedAt: s.nowUTC()}
+	a = Attachment{TicketID: ticketID, UploaderID: actor.UserID, Filename: CleanFilename(filename), ContentType: contentType, Size: n, SHA256: sum, CreatedAt: s.nowUTC()}
 	err = s.db.InTx(ctx, func(tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, `INSERT INTO ticket_attachments (ticket_id, uploader_id, filename, content_type, size, sha256, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, ticketID, actor.UserID, a.Filename, a.ContentType, a.Size, a.SHA256, a.CreatedAt).Scan(&a.ID); err != nil {
@@ -160,6 +172,6 @@ func (s *Service) OpenAttachment(ctx context.Context, actor *helpline.Actor, id 
 	if _, err := s.FindTicketByID(ctx, actor, a.TicketID); err != nil {
 		return a, nil, helpline.NotFound("attachment")
 	}
-	f, err := os.Open(s.files.path(a.SHA256))
+	f, err := s.files.Open(a.SHA256)
 	return a, f, err
 }

@@ -51,45 +51,54 @@ func (s *Service) AddComment(ctx context.Context, actor *helpline.Actor, ticketI
 		if t.Status == StatusClosed {
 			return conflict("This ticket is closed. Open a new ticket and mention #" + itoa(t.Number) + ".")
 		}
-		now := s.nowUTC()
-		c = Comment{TicketID: ticketID, AuthorID: actor.UserID, AuthorName: actor.Name, AuthorRole: actor.StaffRole, Body: body, Internal: in.Internal, Redactions: n, CreatedAt: now}
-		if err := tx.QueryRowContext(ctx, `INSERT INTO ticket_comments (ticket_id, author_id, body, internal, redactions, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-			ticketID, actor.UserID, body, in.Internal, n, now).Scan(&c.ID); err != nil {
-			return err
-		}
-		if !in.Internal {
-			if err := s.notify(ctx, tx, Notification{TicketID: ticketID, Kind: "comment", ID: c.ID, Actor: actor, CommentID: c.ID}); err != nil {
-				return err
-			}
-			kind := ChangeCustomerReplied
-			if actor.IsStaff() {
-				kind = ChangeStaffReplied
-				if t.FirstResponseAt == nil {
-					if _, err := tx.ExecContext(ctx, `UPDATE tickets SET first_response_at = $1 WHERE id = $2`, now, ticketID); err != nil {
-						return err
-					}
-					t.FirstResponseAt = &now
-				}
-			}
-			if err := s.changed(ctx, tx, Change{Kind: kind, Ticket: t, Actor: actor, At: now}); err != nil {
-				return err
-			}
-		}
-		next := t.Status
-		switch {
-		case !actor.IsStaff() && (t.Status == StatusPending || t.Status == StatusSolved):
-			next = StatusOpen
-		case actor.IsStaff() && !in.Internal && t.Status == StatusNew:
-			next = StatusOpen
-		}
-		if next != t.Status {
-			if err := s.setStatus(ctx, tx, actor, t, next); err != nil {
-				return err
-			}
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE tickets SET updated_at = $1 WHERE id = $2`, now, ticketID)
+		c, err = s.addComment(ctx, tx, actor, t, body, in.Internal, n)
 		return err
 	})
+	return c, err
+}
+
+// addComment stores a comment on t (body already redacted, n secrets
+// removed) with what follows from it: the emails, the SLA's view of a reply
+// and the status a reply implies.
+func (s *Service) addComment(ctx context.Context, tx *sql.Tx, actor *helpline.Actor, t Ticket, body string, internal bool, n int) (Comment, error) {
+	ticketID := t.ID
+	now := s.nowUTC()
+	c := Comment{TicketID: ticketID, AuthorID: actor.UserID, AuthorName: actor.Name, AuthorRole: actor.StaffRole, Body: body, Internal: internal, Redactions: n, CreatedAt: now}
+	if err := tx.QueryRowContext(ctx, `INSERT INTO ticket_comments (ticket_id, author_id, body, internal, redactions, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+		ticketID, actor.UserID, body, internal, n, now).Scan(&c.ID); err != nil {
+		return c, err
+	}
+	if !internal {
+		if err := s.notify(ctx, tx, Notification{TicketID: ticketID, Kind: "comment", ID: c.ID, Actor: actor, CommentID: c.ID}); err != nil {
+			return c, err
+		}
+		kind := ChangeCustomerReplied
+		if actor.IsStaff() {
+			kind = ChangeStaffReplied
+			if t.FirstResponseAt == nil {
+				if _, err := tx.ExecContext(ctx, `UPDATE tickets SET first_response_at = $1 WHERE id = $2`, now, ticketID); err != nil {
+					return c, err
+				}
+				t.FirstResponseAt = &now
+			}
+		}
+		if err := s.changed(ctx, tx, Change{Kind: kind, Ticket: t, Actor: actor, At: now}); err != nil {
+			return c, err
+		}
+	}
+	next := t.Status
+	switch {
+	case !actor.IsStaff() && (t.Status == StatusPending || t.Status == StatusSolved):
+		next = StatusOpen
+	case actor.IsStaff() && !internal && t.Status == StatusNew:
+		next = StatusOpen
+	}
+	if next != t.Status {
+		if err := s.setStatus(ctx, tx, actor, t, next); err != nil {
+			return c, err
+		}
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE tickets SET updated_at = $1 WHERE id = $2`, now, ticketID)
 	return c, err
 }
 

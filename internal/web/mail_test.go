@@ -83,7 +83,7 @@ func TestNotificationPreferencesPage(t *testing.T) {
 	if strings.Contains(body, "assigned_replies") {
 		t.Error("a customer is offered the staff-only category")
 	}
-	if strings.Count(body, " checked>") != 2 {
+	if strings.Count(body, " checked>") != 3 {
 		t.Errorf("every category should start on:\n%s", body)
 	}
 

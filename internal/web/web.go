@@ -17,6 +17,7 @@ import (
 
 	"github.com/helpline-dev/helpline"
 	"github.com/helpline-dev/helpline/internal/account"
+	"github.com/helpline-dev/helpline/internal/csa"
 	"github.com/helpline-dev/helpline/internal/docs"
 	"github.com/helpline-dev/helpline/internal/drain"
 	"github.com/helpline-dev/helpline/internal/mailin"
@@ -46,6 +47,7 @@ type Deps struct {
 	Status       *status.Service
 	StatusCache  *status.Cache
 	Drains       *drain.Service
+	CSA          *csa.Service // the enterprise portal
 	SLA          *sla.Service
 	Oncall       *oncall.Service
 	SessionTTL   time.Duration
