@@ -186,6 +186,15 @@ func (s *Service) FindMemberships(ctx context.Context, userID int64) ([]Membersh
 	return out, rows.Err()
 }
 
+// HasEnterprisePlan reports whether the user belongs to an organization on
+// an enterprise plan (the header links those to the enterprise portal).
+func (s *Service) HasEnterprisePlan(ctx context.Context, userID int64) (bool, error) {
+	var ok bool
+	err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM memberships m JOIN organizations o ON o.id = m.org_id
+		WHERE m.user_id = $1 AND o.plan IN ($2, $3, $4))`, userID, PlanEnterprise, PlanPremier, PlanLegacyEnterprise).Scan(&ok)
+	return ok, err
+}
+
 // FindMembers lists an organization's members; the actor must see the org.
 func (s *Service) FindMembers(ctx context.Context, actor *helpline.Actor, orgID int64) ([]Member, error) {
 	if _, err := s.FindOrganizationByID(ctx, actor, orgID); err != nil {

@@ -61,5 +61,7 @@ func (a *API) Routes() []Route {
 	routes = append(routes, a.statusRoutes()...)
 	// Log diagnosis and log drains.
 	routes = append(routes, a.diagnoseRoutes()...)
-	return append(routes, a.drainRoutes()...)
+	routes = append(routes, a.drainRoutes()...)
+	// The enterprise portal: engagements, curated collections, the calendar.
+	return append(routes, a.engagementRoutes()...)
 }

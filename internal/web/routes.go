@@ -90,6 +90,10 @@ func (web *Web) Register(mux *http.ServeMux) {
 	web.registerDiagnose(h)
 	web.registerDiagnoseUpload(mux)
 	web.registerDrains(mux, h)
+	// The enterprise portal (customers of enterprise plans, and staff) and
+	// the CSA team's console: queue, collections, calendar.
+	web.registerEnterprise(h)
+	web.registerEngagementConsole(h)
 
 	h("GET /admin", staff, func(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, "/admin/orgs", http.StatusSeeOther)

@@ -205,6 +205,9 @@ type Page struct {
 	// UnreadNotices counts the signed-in user's unread notifications, for
 	// the header.
 	UnreadNotices int
+	// Enterprise shows the header's link to the enterprise portal: staff,
+	// and members of an enterprise-plan organization.
+	Enterprise bool
 }
 
 // Err returns the error message of a field, for templates.
@@ -237,6 +240,13 @@ func (web *Web) render(w http.ResponseWriter, r *http.Request, status int, name 
 	if p.User != nil && web.Status != nil {
 		// A failure only hides the count; the page itself matters more.
 		p.UnreadNotices, _ = web.Status.UnreadNoticeCount(r.Context(), p.User.ID)
+	}
+	if p.User != nil {
+		// As above, a failure only hides the link.
+		p.Enterprise = p.User.StaffRole != helpline.RoleNone
+		if !p.Enterprise {
+			p.Enterprise, _ = web.Accounts.HasEnterprisePlan(r.Context(), p.User.ID)
+		}
 	}
 	if p.Form == nil {
 		p.Form = url.Values{}
