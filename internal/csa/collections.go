@@ -126,7 +126,7 @@ func (s *Service) collections(ctx context.Context, actor *helpline.Actor, id int
 	if len(conds) > 0 {
 		itemWhere = " WHERE " + strings.Join(conds, " AND ")
 	}
-	rows, err = s.db.QueryContext(ctx, `SELECT i.collection_id, a.id, a.slug, a.title, a.summary, a.error_code, a.audience, a.status, i.note, i.position
+	rows, err = s.db.QueryContext(ctx, `SELECT i.collection_id, a.id, a.slug, a.title, a.summary, coalesce(a.error_code, ''), a.audience, a.status, i.note, i.position
 		FROM resource_collection_items i JOIN articles a ON a.id = i.article_id`+itemWhere+` ORDER BY i.collection_id, i.position`, args...)
 	if err != nil {
 		return nil, err
