@@ -33,6 +33,13 @@ type Error struct {
 	Code    string            `json:"code"`
 	Message string            `json:"message"`
 	Fields  map[string]string `json:"fields,omitempty"`
+	// Hint says what to do next, when the server has more to say than
+	// the message (a break/fix refusal does).
+	Hint string `json:"hint,omitempty"`
+	// UrgentTicket is set on a break/fix refusal of an engagement request
+	// (Code "break_fix"): the urgent ticket the server filled in from the
+	// request, to complete and open with CreateTicket. See BreakFix.
+	UrgentTicket *NewTicket `json:"-"`
 }
 
 func (e *Error) Error() string {
@@ -74,19 +81,26 @@ func (c *Client) do(ctx context.Context, method, path, contentType string, body 
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode >= 300 {
-		var e struct {
-			Error Error `json:"error"`
-		}
-		if err := json.NewDecoder(resp.Body).Decode(&e); err != nil || e.Error.Code == "" {
-			return &Error{Status: resp.StatusCode, Code: "http", Message: resp.Status}
-		}
-		e.Error.Status = resp.StatusCode
-		return &e.Error
+		return decodeError(resp)
 	}
 	if out == nil || resp.StatusCode == http.StatusNoContent {
 		return nil
 	}
 	return json.NewDecoder(resp.Body).Decode(out)
+}
+
+// decodeError reads an error answer: the API's {"error": {...}} shape, with
+// the urgent ticket of a break/fix refusal beside it.
+func decodeError(resp *http.Response) error {
+	var e struct {
+		Error        Error      `json:"error"`
+		UrgentTicket *NewTicket `json:"urgent_ticket"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&e); err != nil || e.Error.Code == "" {
+		return &Error{Status: resp.StatusCode, Code: "http", Message: resp.Status}
+	}
+	e.Error.Status, e.Error.UrgentTicket = resp.StatusCode, e.UrgentTicket
+	return &e.Error
 }
 
 // Page asks for one page of a list.

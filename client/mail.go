@@ -2,7 +2,6 @@ package client
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -116,29 +115,29 @@ func (c *Client) InboxOriginal(ctx context.Context, id int64) ([]byte, error) {
 
 // download GETs a file; errors are decoded as from Do.
 func (c *Client) download(ctx context.Context, path string) ([]byte, error) {
+	b, _, err := c.downloadWithHeader(ctx, path)
+	return b, err
+}
+
+// downloadWithHeader GETs a file and its response headers.
+func (c *Client) downloadWithHeader(ctx context.Context, path string) ([]byte, http.Header, error) {
 	req, err := http.NewRequestWithContext(ctx, "GET", c.BaseURL+path, nil)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if c.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.Token)
 	}
 	resp, err := c.HTTPClient.Do(req)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode >= 300 {
-		var e struct {
-			Error Error `json:"error"`
-		}
-		if err := json.NewDecoder(resp.Body).Decode(&e); err != nil || e.Error.Code == "" {
-			return nil, &Error{Status: resp.StatusCode, Code: "http", Message: resp.Status}
-		}
-		e.Error.Status = resp.StatusCode
-		return nil, &e.Error
+		return nil, nil, decodeError(resp)
 	}
-	return io.ReadAll(resp.Body)
+	b, err := io.ReadAll(resp.Body)
+	return b, resp.Header, err
 }
 
 // ReprocessResult says what happened to a held message processed again.

@@ -51,6 +51,13 @@ Client (talks to a server: HELPLINE_URL, HELPLINE_TOKEN):
   status incident       create, update or list incidents (staff); see helpline status help
   status maintenance    schedule maintenance: schedule --name N --from T --until T --body B (staff)
   status notify         notify the organizations of matching apps: --title T [--addon A] [--region R] [--app N] (staff)
+  engagement list       enterprise engagements [--state S] [--kind K] [--owner me|none|ID] [--json]
+  engagement show ID    an engagement: details, meetings, deliverables, activity [--json]
+  engagement request    ask the solutions architects for help: event, performance or architecture
+  engagement …          state, assign, comment, meeting, deliver, to-ticket, from-ticket, withdraw;
+                        see helpline engagement help
+  calendar              customers' events, meetings and maintenance ahead [--from D] [--to D] [--json] (staff)
+  enterprise resources  the enterprise portal's collections and articles [--json]
 
 Local (no server or token needed):
   logs diagnose [FILE|-]  say what went wrong in platform logs (stdin when - or no FILE) [--json] [--production]
@@ -106,6 +113,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		err = kbCmd(ctx, rest, getenv, stdout, stderr)
 	case "status":
 		err = statusCmd(ctx, rest, getenv, stdout, stderr)
+	case "engagement", "engagements":
+		err = engagementCmd(ctx, rest, getenv, stdin, stdout, stderr)
+	case "calendar":
+		err = calendarCmd(ctx, rest, getenv, stdout, stderr)
+	case "enterprise":
+		err = enterpriseCmd(ctx, rest, getenv, stdout, stderr)
 	case "logs":
 		err = logsCmd(ctx, rest, getenv, stdin, stdout, stderr)
 	default:

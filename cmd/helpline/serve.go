@@ -108,7 +108,7 @@ func greet(ctx context.Context, a *app.App, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "Helpline %s is running at %s on %s\n", buildVersion(), base, where)
 	switch {
 	case users == 0 && a.Config.Demo:
-		logins, err := demo.Load(ctx, demo.Services{Accounts: a.Accounts, Tickets: a.Tickets, Inbox: a.Inbox, Oncall: a.Oncall, SLA: a.SLA, Docs: a.Docs, Status: a.Status, Drains: a.Drains})
+		logins, err := demo.Load(ctx, demo.Services{Accounts: a.Accounts, Tickets: a.Tickets, Inbox: a.Inbox, Oncall: a.Oncall, SLA: a.SLA, Docs: a.Docs, Status: a.Status, Drains: a.Drains, CSA: a.CSA})
 		if err != nil {
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"net/mail"
 	"strings"
 	"time"
@@ -226,6 +227,29 @@ func (s *Service) ChangeStaffRole(ctx context.Context, actor *helpline.Actor, us
 			if n > 0 {
 				return &helpline.Error{Kind: helpline.KindInvalid, Message: "This user belongs to customer organizations; staff cannot.",
 					Fields: map[string]string{"staff_role": "remove the user from their organizations first"}}
+			}
+		}
+		// Break/fix tickets go to support engineers, engagements to the CSA
+		// team: a role change that would break either waits until the
+		// work is handed over.
+		if role != helpline.RoleAgent && role != helpline.RoleAdmin {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM tickets WHERE assignee_id = $1 AND status NOT IN ('solved', 'closed')`, userID).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return &helpline.Error{Kind: helpline.KindConflict, Message: fmt.Sprintf("This user is assigned %d open tickets; reassign them first.", n),
+					Fields: map[string]string{"staff_role": "only agents and admins take tickets; reassign the user's open tickets first"}}
+			}
+		}
+		if role != helpline.RoleCSA && role != helpline.RoleAdmin {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM engagements WHERE owner_id = $1 AND state <> 'closed'`, userID).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return &helpline.Error{Kind: helpline.KindConflict, Message: fmt.Sprintf("This user owns %d open engagements; give them to another solutions architect first.", n),
+					Fields: map[string]string{"staff_role": "only solutions architects and admins own engagements; hand the user's open engagements over first"}}
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET staff_role = $1 WHERE id = $2`, role, userID); err != nil {

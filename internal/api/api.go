@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/helpline-dev/helpline"
 	"github.com/helpline-dev/helpline/internal/account"
@@ -44,11 +45,21 @@ type Deps struct {
 	MaxBodyBytes int64
 	// MaxAttachmentBytes bounds one uploaded file.
 	MaxAttachmentBytes int64
+	// Now is the application's clock (default time.Now), for defaults
+	// such as the calendar's start.
+	Now func() time.Time
 }
 
 // API is the JSON API surface.
 type API struct {
 	Deps
+}
+
+func (a *API) now() time.Time {
+	if a.Now == nil {
+		return time.Now()
+	}
+	return a.Now()
 }
 
 // handler is an API endpoint; actor is nil on public endpoints.
@@ -125,8 +136,14 @@ func (e errTooLarge) Error() string {
 func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var body errorBody
 	var tl errTooLarge
+	var bf *csa.BreakFixError
 	status, he := request.Status(err)
 	switch {
+	case errors.As(err, &bf):
+		// An engagement request that reads like an outage: the signals,
+		// and the urgent ticket to open instead.
+		writeJSON(w, http.StatusUnprocessableEntity, newBreakFixBody(bf))
+		return
 	case errors.As(err, &tl):
 		status = http.StatusRequestEntityTooLarge
 		body.Error.Code, body.Error.Message = string(helpline.KindInvalid), tl.Error()

@@ -178,7 +178,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 	}
 	a.Handler = server.New(server.Deps{
 		DB: a.DB, Web: w, Metrics: m, Logger: logger, TrustProxy: cfg.TrustProxy,
-		API: api.Deps{Accounts: a.Accounts, Tickets: a.Tickets, Mail: a.Mail, Inbox: a.Inbox, SLA: a.SLA, Oncall: a.Oncall, Docs: a.Docs, Status: a.Status, Drains: a.Drains, CSA: a.CSA, BaseURL: cfg.BaseURL, MaxBodyBytes: cfg.MaxBodyBytes, MaxAttachmentBytes: cfg.MaxAttachmentBytes},
+		API: api.Deps{Accounts: a.Accounts, Tickets: a.Tickets, Mail: a.Mail, Inbox: a.Inbox, SLA: a.SLA, Oncall: a.Oncall, Docs: a.Docs, Status: a.Status, Drains: a.Drains, CSA: a.CSA, BaseURL: cfg.BaseURL, MaxBodyBytes: cfg.MaxBodyBytes, MaxAttachmentBytes: cfg.MaxAttachmentBytes, Now: now},
 	})
 	return a, nil
 }

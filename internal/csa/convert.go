@@ -89,7 +89,8 @@ func (s *Service) ConvertToTicket(ctx context.Context, actor *helpline.Actor, id
 	}
 	t, err := s.tickets.OpenForCustomer(ctx, actor, requester.Actor(""), nt, map[string]any{"from_engagement": e.ID}, func(tx *sql.Tx, t ticket.Ticket) error {
 		now := s.nowUTC()
-		r, err := tx.ExecContext(ctx, `UPDATE engagements SET ticket_id = $1, state = 'closed', closed_at = $2 WHERE id = $3 AND state <> 'closed' AND ticket_id IS NULL`, t.ID, now, e.ID)
+		r, err := tx.ExecContext(ctx, `UPDATE engagements SET ticket_id = $1, state = $2, queue_rank = $3, closed_at = $4 WHERE id = $5 AND state <> 'closed' AND ticket_id IS NULL`,
+			t.ID, StateClosed, StateClosed.rank(), now, e.ID)
 		if err != nil {
 			return err
 		}
@@ -181,9 +182,9 @@ func (s *Service) ConvertTicket(ctx context.Context, actor *helpline.Actor, tick
 		}
 		title := truncate(in.Kind.Short()+": "+t.Subject, MaxTitle)
 		summary := fmt.Sprintf("_From ticket #%d._\n\n%s", t.Number, t.Description)
-		if err := tx.QueryRowContext(ctx, `INSERT INTO engagements (org_id, requester_id, kind, title, state, owner_id, summary, from_ticket_id, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id`,
-			t.OrgID, t.RequesterID, in.Kind, title, StateRequested, owner, truncate(summary, MaxMarkdown), t.ID, now).Scan(&id); err != nil {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO engagements (org_id, requester_id, kind, title, state, queue_rank, owner_id, summary, from_ticket_id, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id`,
+			t.OrgID, t.RequesterID, in.Kind, title, StateRequested, StateRequested.rank(), owner, truncate(summary, MaxMarkdown), t.ID, now).Scan(&id); err != nil {
 			return nil, err
 		}
 		note, _ := s.redact(strings.TrimSpace(in.Note))

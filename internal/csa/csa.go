@@ -89,6 +89,19 @@ func (s State) Valid() bool {
 	return false
 }
 
+// rank orders states in the queue: what needs attention first.
+func (s State) rank() int {
+	switch s {
+	case StateRequested:
+		return 0
+	case StateScheduled, StateInProgress:
+		return 1
+	case StateDelivered:
+		return 2
+	}
+	return 3
+}
+
 // Open reports whether the engagement still needs work.
 func (s State) Open() bool { return s != StateClosed }
 
@@ -344,4 +357,12 @@ func trimAll(ps ...*string) {
 	for _, p := range ps {
 		*p = strings.TrimSpace(*p)
 	}
+}
+
+// WithClock returns a copy of the service on another clock: the demo
+// replays engagements requested days ago.
+func (s *Service) WithClock(now func() time.Time) *Service {
+	c := *s
+	c.now = now
+	return &c
 }

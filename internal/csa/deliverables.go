@@ -13,6 +13,8 @@ import (
 	"github.com/helpline-dev/helpline/internal/ticket"
 )
 
+var errClosedDeliverable = helpline.Errorf(helpline.KindConflict, "This engagement is closed; deliverables cannot be added.")
+
 // DeliverableInput hands over an article: a report written in the Dev
 // Center (usually with the enterprise audience).
 type DeliverableInput struct {
@@ -67,8 +69,12 @@ func (s *Service) AddFileDeliverable(ctx context.Context, actor *helpline.Actor,
 		return Deliverable{}, helpline.Validation{"title": "must be at most 200 characters"}.Err()
 	}
 	// Check the engagement before storing anything.
-	if _, err := s.FindEngagementByID(ctx, actor, id); err != nil {
+	e, err := s.FindEngagementByID(ctx, actor, id)
+	if err != nil {
 		return Deliverable{}, err
+	}
+	if e.State == StateClosed {
+		return Deliverable{}, errClosedDeliverable
 	}
 	sum, size, err := s.files.Save(r)
 	if err != nil {
@@ -90,7 +96,7 @@ func (s *Service) addDeliverable(ctx context.Context, actor *helpline.Actor, id 
 	var did int64
 	_, err := s.change(ctx, actor, id, func(tx *sql.Tx, e Engagement) error {
 		if e.State == StateClosed {
-			return helpline.Errorf(helpline.KindConflict, "This engagement is closed; deliverables cannot be added.")
+			return errClosedDeliverable
 		}
 		var err error
 		if did, err = insert(tx); err != nil {

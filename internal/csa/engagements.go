@@ -129,7 +129,7 @@ func (f Filter) where(actor *helpline.Actor) (string, []any, error) {
 	switch {
 	case f.State == "":
 	case f.State == "open":
-		conds = append(conds, "e.state <> 'closed'")
+		conds = append(conds, "e.queue_rank < 3")
 	case State(f.State).Valid():
 		conds = append(conds, "e.state = "+arg(f.State))
 	default:
@@ -170,12 +170,11 @@ func (f Filter) where(actor *helpline.Actor) (string, []any, error) {
 	return " WHERE " + strings.Join(conds, " AND "), args, nil
 }
 
-// FindEngagements lists engagements, the ones needing attention first:
-// requests nobody has taken, then by the date that matters (an event's
-// start), then the oldest.
+// order sorts engagements the ones needing attention first: requests
+// nobody has taken, then by the date that matters (an event's start), then
+// the oldest. The indexes on queue_rank follow it.
 func (f Filter) order() string {
-	return ` ORDER BY CASE e.state WHEN 'requested' THEN 0 WHEN 'scheduled' THEN 1 WHEN 'in_progress' THEN 1 WHEN 'delivered' THEN 2 ELSE 3 END,
-		CASE WHEN e.event_at IS NULL THEN 1 ELSE 0 END, e.event_at, e.created_at, e.id`
+	return ` ORDER BY e.queue_rank, e.event_at IS NULL, e.event_at, e.created_at, e.id`
 }
 
 // FindEngagements lists the engagements the actor may see: staff all of
@@ -540,7 +539,7 @@ func (s *Service) setState(ctx context.Context, tx *sql.Tx, actor *helpline.Acto
 	if to == StateClosed {
 		closed = &now
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE engagements SET state = $1, closed_at = $2 WHERE id = $3`, to, closed, e.ID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE engagements SET state = $1, queue_rank = $2, closed_at = $3 WHERE id = $4`, to, to.rank(), closed, e.ID); err != nil {
 		return err
 	}
 	eid, err := s.event(ctx, tx, actor, e.ID, "state_changed", false, note, map[string]any{"from": e.State, "to": to})

@@ -372,3 +372,31 @@ func TestCollections(t *testing.T) {
 		t.Errorf("deleted collection: %v", err)
 	}
 }
+
+// A role change cannot leave a ticket with a solutions architect or an
+// engagement with a support agent.
+func TestRoleChangeKeepsTheBoundary(t *testing.T) {
+	f := newFixture(t)
+	tk, err := f.env.App.Tickets.CreateTicket(f.ctx, f.dev, ticket.NewTicket{Subject: "Deploy fails", Description: "Our build stopped working today.",
+		Priority: ticket.Normal, Environment: ticket.Production})
+	if err != nil {
+		t.Fatal(err)
+	}
+	assignee := f.agent.UserID
+	if _, err := f.env.App.Tickets.UpdateTicket(f.ctx, f.agent, tk.ID, ticket.Update{AssigneeID: &assignee}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.env.App.Accounts.ChangeStaffRole(f.ctx, f.admin, f.agent.UserID, helpline.RoleCSA); helpline.KindOf(err) != helpline.KindConflict {
+		t.Errorf("agent with an open ticket becomes a CSA: %v", err)
+	}
+	e := f.request(t, eventRequest(t0, 30))
+	if _, err := f.svc.Assign(f.ctx, f.architect, e.ID, f.architect.UserID); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.env.App.Accounts.ChangeStaffRole(f.ctx, f.admin, f.architect.UserID, helpline.RoleAgent); helpline.KindOf(err) != helpline.KindConflict {
+		t.Errorf("CSA owning an engagement becomes an agent: %v", err)
+	}
+	if err := f.env.App.Accounts.ChangeStaffRole(f.ctx, f.admin, f.architect.UserID, helpline.RoleAdmin); err != nil {
+		t.Errorf("CSA becomes an admin: %v", err)
+	}
+}

@@ -48,7 +48,7 @@ type fixture struct {
 	admin     *helpline.Actor
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	clk := &clock{now: t0}
 	env := apptest.New(t, apptest.Options{Now: clk.Now})
@@ -98,7 +98,7 @@ func (f *fixture) count(t *testing.T, query string, args ...any) int {
 	return n
 }
 
-func (f *fixture) request(t *testing.T, in csa.Request) csa.Engagement {
+func (f *fixture) request(t testing.TB, in csa.Request) csa.Engagement {
 	t.Helper()
 	e, err := f.svc.RequestEngagement(f.ctx, f.owner, in)
 	if err != nil {

@@ -347,9 +347,9 @@ func (s *Service) RequestEngagement(ctx context.Context, actor *helpline.Actor, 
 	}
 	var id int64
 	err = s.db.InTx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, `INSERT INTO engagements (org_id, requester_id, kind, title, state, details, event_at, break_fix, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id`,
-			org.ID, actor.UserID, in.Kind, val.title, StateRequested, details, val.eventAt, breakFix, now).Scan(&id)
+		err := tx.QueryRowContext(ctx, `INSERT INTO engagements (org_id, requester_id, kind, title, state, queue_rank, details, event_at, break_fix, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id`,
+			org.ID, actor.UserID, in.Kind, val.title, StateRequested, StateRequested.rank(), details, val.eventAt, breakFix, now).Scan(&id)
 		if err != nil {
 			return err
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/helpline-dev/helpline"
 	"github.com/helpline-dev/helpline/internal/account"
+	"github.com/helpline-dev/helpline/internal/csa"
 	"github.com/helpline-dev/helpline/internal/docs"
 	"github.com/helpline-dev/helpline/internal/drain"
 	"github.com/helpline-dev/helpline/internal/mailin"
@@ -88,6 +89,7 @@ type Services struct {
 	Docs     *docs.Service
 	Status   *status.Service
 	Drains   *drain.Service
+	CSA      *csa.Service
 	// Now is the services' clock (default time.Now): demo times such as
 	// when the urgent ticket's outage started are relative to it.
 	Now func() time.Time
@@ -155,6 +157,11 @@ func Load(ctx context.Context, svc Services) ([]Login, error) {
 	}
 	if svc.Drains != nil {
 		if err := loadDrains(ctx, svc.Drains, accounts); err != nil {
+			return nil, err
+		}
+	}
+	if svc.CSA != nil && svc.Docs != nil {
+		if err := loadEnterprise(ctx, svc.CSA, svc.Docs, accounts, tickets, svc.now()); err != nil {
 			return nil, err
 		}
 	}

@@ -29,6 +29,9 @@ CREATE TABLE engagements (
 	kind TEXT NOT NULL,
 	title TEXT NOT NULL,
 	state TEXT NOT NULL,
+	-- Queue order, kept with the state so an index serves the queue: 0
+	-- requested, 1 scheduled or in progress, 2 delivered, 3 closed.
+	queue_rank INTEGER NOT NULL,
 	owner_id INTEGER REFERENCES users (id) ON DELETE SET NULL,
 	-- The kind's form as JSON; a summary when converted from a ticket.
 	details TEXT NOT NULL DEFAULT '{}',
@@ -43,8 +46,10 @@ CREATE TABLE engagements (
 	updated_at TIMESTAMP NOT NULL,
 	closed_at TIMESTAMP
 );
-CREATE INDEX engagements_queue_idx ON engagements (state, created_at);
-CREATE INDEX engagements_owner_idx ON engagements (owner_id, state, created_at);
+-- The queue: what needs attention first, then the soonest event, then age.
+CREATE INDEX engagements_queue_idx ON engagements (queue_rank, (event_at IS NULL), event_at, created_at, id);
+CREATE INDEX engagements_state_idx ON engagements (state, queue_rank, (event_at IS NULL), event_at, created_at, id);
+CREATE INDEX engagements_owner_idx ON engagements (owner_id, queue_rank, (event_at IS NULL), event_at, created_at, id);
 CREATE INDEX engagements_org_idx ON engagements (org_id, created_at);
 CREATE INDEX engagements_event_idx ON engagements (event_at) WHERE event_at IS NOT NULL;
 CREATE INDEX engagements_ticket_idx ON engagements (ticket_id);
