@@ -389,19 +389,14 @@ func collectionID(r *http.Request) (int64, error) {
 }
 
 func (a *API) listCollections(w http.ResponseWriter, r *http.Request, actor *helpline.Actor) error {
-	ctx := r.Context()
-	cs, err := a.CSA.FindCollections(ctx, actor)
+	p, err := a.CSA.FindPortal(r.Context(), actor)
 	if err != nil {
 		return err
 	}
-	res, err := a.CSA.FindResources(ctx, actor)
-	if err != nil {
-		return err
+	if p.Resources == nil {
+		p.Resources = []docs.Article{}
 	}
-	if res == nil {
-		res = []docs.Article{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"collections": cs, "resources": res})
+	writeJSON(w, http.StatusOK, p)
 	return nil
 }
 

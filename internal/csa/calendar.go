@@ -16,7 +16,10 @@ import (
 // customer's high-traffic event, an engagement meeting, or scheduled
 // platform maintenance.
 type CalendarEntry struct {
-	Kind         string       `json:"kind"` // "event", "meeting" or "maintenance"
+	Kind string `json:"kind"` // "event", "meeting" or "maintenance"
+	// ID identifies the entry within its kind: the engagement of an event,
+	// the meeting, the maintenance.
+	ID           int64        `json:"id"`
 	Title        string       `json:"title"`
 	StartsAt     time.Time    `json:"starts_at"`
 	EndsAt       *time.Time   `json:"ends_at,omitempty"`
@@ -57,7 +60,7 @@ func (s *Service) FindCalendar(ctx context.Context, actor *helpline.Actor, from,
 			rows.Close()
 			return nil, err
 		}
-		entry := CalendarEntry{Kind: "event", Title: e.Title, StartsAt: *e.EventAt, OrgName: e.OrgName, Plan: e.Plan,
+		entry := CalendarEntry{Kind: "event", ID: e.ID, Title: e.Title, StartsAt: *e.EventAt, OrgName: e.OrgName, Plan: e.Plan,
 			EngagementID: e.ID, OwnerName: e.OwnerName, URL: Path(e.ID)}
 		if ev := e.Event; ev != nil {
 			entry.Title = ev.Name
@@ -69,7 +72,7 @@ func (s *Service) FindCalendar(ctx context.Context, actor *helpline.Actor, from,
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	rows, err = s.db.QueryContext(ctx, `SELECT m.title, m.starts_at, m.duration_minutes, e.id, e.title, o.name, o.plan, coalesce(w.name, '')
+	rows, err = s.db.QueryContext(ctx, `SELECT m.id, m.title, m.starts_at, m.duration_minutes, e.id, e.title, o.name, o.plan, coalesce(w.name, '')
 		FROM engagement_meetings m JOIN engagements e ON e.id = m.engagement_id JOIN organizations o ON o.id = e.org_id LEFT JOIN users w ON w.id = e.owner_id
 		WHERE m.starts_at >= $1 AND m.starts_at < $2 AND e.state <> 'closed' ORDER BY m.starts_at`, from, to)
 	if err != nil {
@@ -79,7 +82,7 @@ func (s *Service) FindCalendar(ctx context.Context, actor *helpline.Actor, from,
 		var c CalendarEntry
 		var minutes int
 		var engagement string
-		if err := rows.Scan(&c.Title, &c.StartsAt, &minutes, &c.EngagementID, &engagement, &c.OrgName, &c.Plan, &c.OwnerName); err != nil {
+		if err := rows.Scan(&c.ID, &c.Title, &c.StartsAt, &minutes, &c.EngagementID, &engagement, &c.OrgName, &c.Plan, &c.OwnerName); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -102,7 +105,7 @@ func (s *Service) FindCalendar(ctx context.Context, actor *helpline.Actor, from,
 				if m.ScheduledFor == nil || !m.ScheduledFor.Before(to) || (m.ScheduledUntil != nil && !m.ScheduledUntil.After(from)) {
 					continue
 				}
-				out = append(out, CalendarEntry{Kind: "maintenance", Title: m.Name, StartsAt: m.ScheduledFor.UTC(), EndsAt: m.ScheduledUntil, URL: m.URL,
+				out = append(out, CalendarEntry{Kind: "maintenance", ID: m.ID, Title: m.Name, StartsAt: m.ScheduledFor.UTC(), EndsAt: m.ScheduledUntil, URL: m.URL,
 					Detail: "Platform maintenance"})
 			}
 		}

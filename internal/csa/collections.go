@@ -4,10 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/helpline-dev/helpline"
+	"github.com/helpline-dev/helpline/internal/account"
 	"github.com/helpline-dev/helpline/internal/db"
 	"github.com/helpline-dev/helpline/internal/docs"
 	"github.com/helpline-dev/helpline/internal/search"
@@ -144,7 +146,11 @@ func (s *Service) collections(ctx context.Context, actor *helpline.Actor, id int
 			out[i].Items = append(out[i].Items, it)
 		}
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil || actor.IsStaff() {
+		return out, err
+	}
+	// Customers are not shown a collection whose articles are all drafts.
+	return slices.DeleteFunc(out, func(c Collection) bool { return len(c.Items) == 0 }), nil
 }
 
 // FindResources lists every published enterprise-audience article, for
@@ -153,7 +159,34 @@ func (s *Service) FindResources(ctx context.Context, actor *helpline.Actor) ([]d
 	if err := s.portal(ctx, actor); err != nil {
 		return nil, err
 	}
+	return s.resources(ctx, actor)
+}
+
+func (s *Service) resources(ctx context.Context, actor *helpline.Actor) ([]docs.Article, error) {
 	return s.docs.FindArticles(ctx, actor, docs.ArticleFilter{Audience: search.AudienceEnterprise, Status: docs.StatusPublished, Page: helpline.Page{Limit: 200}})
+}
+
+// Portal is what the enterprise portal shows everyone who may use it.
+type Portal struct {
+	// Orgs are the customer's enterprise organizations; none for staff.
+	Orgs        []account.Organization `json:"-"`
+	Collections []Collection           `json:"collections"`
+	Resources   []docs.Article         `json:"resources"`
+}
+
+// FindPortal returns the portal's collections and library, checking once
+// that the actor may use it.
+func (s *Service) FindPortal(ctx context.Context, actor *helpline.Actor) (Portal, error) {
+	var p Portal
+	var err error
+	if p.Orgs, err = s.PortalOrgs(ctx, actor); err != nil {
+		return p, err
+	}
+	if p.Collections, err = s.collections(ctx, actor, 0); err != nil {
+		return p, err
+	}
+	p.Resources, err = s.resources(ctx, actor)
+	return p, err
 }
 
 // CreateCollection adds a collection; its slug comes from the title.

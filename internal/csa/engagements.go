@@ -152,8 +152,9 @@ func (f Filter) where(actor *helpline.Actor) (string, []any, error) {
 		id, err := strconv.ParseInt(f.Owner, 10, 64)
 		if err != nil || id <= 0 {
 			v.Add("owner", "must be me, none or a user ID")
+		} else {
+			conds = append(conds, "e.owner_id = "+arg(id))
 		}
-		conds = append(conds, "e.owner_id = "+arg(id))
 	}
 	if f.OrgID != 0 {
 		conds = append(conds, "e.org_id = "+arg(f.OrgID))

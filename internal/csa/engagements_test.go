@@ -354,8 +354,9 @@ func TestCollections(t *testing.T) {
 	if got := []string{c.Items[0].Title, c.Items[1].Title, c.Items[2].Title}; got[0] != "Connection pooling" || got[1] != "Load testing before a launch" {
 		t.Errorf("order after moving up: %v", got)
 	}
+	// The customer does not see the draft, nor the empty second collection.
 	mine, err := f.svc.FindCollections(f.ctx, f.dev)
-	if err != nil || len(mine) != 2 || len(mine[0].Items) != 2 || mine[0].Items[0].Title != "Connection pooling" {
+	if err != nil || len(mine) != 1 || len(mine[0].Items) != 2 || mine[0].Items[0].Title != "Connection pooling" {
 		t.Fatalf("the customer's collections %+v, %v", mine, err)
 	}
 	res, err := f.svc.FindResources(f.ctx, f.dev)

@@ -102,12 +102,6 @@ func loadEnterprise(ctx context.Context, svc *csa.Service, d *docs.Service, acco
 	if err != nil {
 		return fmt.Errorf("demo performance analysis: %w", err)
 	}
-	report, err := d.CreateArticle(ctx, architect, docs.ArticleInput{Title: "Acme search latency review", Section: docs.SectionEnterprise,
-		Audience: search.AudienceEnterprise, Status: docs.StatusPublished, Summary: "Why /search slowed down, and three changes that bring p95 back under 300 ms.",
-		Tags: []string{"performance", "postgres", "acme"}, Body: searchReviewBody})
-	if err != nil {
-		return fmt.Errorf("demo report: %w", err)
-	}
 	steps = []func() error{
 		func() error { _, err := ago(19).Assign(ctx, architect, perf.ID, architect.UserID); return err },
 		func() error {
@@ -119,12 +113,18 @@ func loadEnterprise(ctx context.Context, svc *csa.Service, d *docs.Service, acco
 			_, err := ago(15).Transition(ctx, architect, perf.ID, csa.StateInProgress, "Analysing the query plans.")
 			return err
 		},
+		// The report is Acme's own, so a file; an article is for every
+		// enterprise customer.
 		func() error {
-			_, err := ago(4).AddArticleDeliverable(ctx, architect, perf.ID, csa.DeliverableInput{ArticleSlug: report.Slug})
+			_, err := ago(4).AddFileDeliverable(ctx, architect, perf.ID, "Search latency review", "search-latency-review.md", "text/plain; charset=utf-8", strings.NewReader(searchReview))
 			return err
 		},
 		func() error {
 			_, err := ago(4).AddFileDeliverable(ctx, architect, perf.ID, "Index changes (SQL)", "search-indexes.sql", "text/plain; charset=utf-8", strings.NewReader(indexSQL))
+			return err
+		},
+		func() error {
+			_, err := ago(4).AddArticleDeliverable(ctx, architect, perf.ID, csa.DeliverableInput{ArticleSlug: "scaling-and-performance", Title: "Background: scaling and performance"})
 			return err
 		},
 	}
@@ -252,7 +252,9 @@ Serve reads from both regions, write to one. Route writes by path; accept that a
 Idempotency keys on every write make retries across regions safe.`, []string{"regions", "availability", "architecture"}},
 }
 
-const searchReviewBody = `## What we found
+const searchReview = `# Acme search latency review
+
+## What we found
 
 The search query filters ` + "`products`" + ` by category and sorts by popularity. Without an index on both, Postgres scans the whole table; it was fast while the catalogue was small.
 

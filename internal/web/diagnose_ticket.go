@@ -21,13 +21,14 @@ func prefillFields() []string {
 		"urgent.started_at", "urgent.logs", "urgent.steps_to_reproduce"}
 }
 
-// prefillTicket shows the new-ticket form filled in with what "Open a ticket
-// from this" posted. Nothing is saved: the customer reads, corrects and
+// prefillTicket shows the new-ticket form filled in with what a diagnosis's
+// "Open a ticket from this" or an outage-like engagement request's "Open an
+// urgent ticket" posted. Nothing is saved: the customer reads, corrects and
 // submits the form themselves.
 func (web *Web) prefillTicket(w http.ResponseWriter, r *http.Request) error {
 	f := r.PostForm
 	if f.Get("action") != "prefill" {
-		return helpline.Errorf(helpline.KindInvalid, "This address only fills in a new ticket from a log diagnosis. Open a ticket from Your tickets instead.")
+		return helpline.Errorf(helpline.KindInvalid, "This address only fills in a new ticket from a log diagnosis or an engagement request. Open a ticket from Your tickets instead.")
 	}
 	form := url.Values{"priority": {string(ticket.Normal)}, "environment": {string(ticket.Production)}}
 	for _, k := range prefillFields() {
@@ -35,14 +36,23 @@ func (web *Web) prefillTicket(w http.ResponseWriter, r *http.Request) error {
 			form.Set(k, v)
 		}
 	}
-	p := &Page{Form: form, Flash: "Filled in from your log diagnosis. Check every field, add what only you know, then open the ticket."}
+	p := &Page{Form: form, Flash: prefillFlash(f.Get("from"))}
 	return web.renderNewTicket(w, r, http.StatusOK, p, false)
+}
+
+// prefillFlash says where the new ticket's text came from: a log diagnosis
+// (the default) or an engagement request that read like an outage.
+func prefillFlash(from string) string {
+	if from == "engagement" {
+		return "Filled in from your engagement request, as an urgent ticket. Check every field, answer the urgent questions only you can, then open the ticket."
+	}
+	return "Filled in from your log diagnosis. Check every field, add what only you know, then open the ticket."
 }
 
 // ticketPrefill is what a diagnosis fills in on a new ticket. d's excerpt
 // is already redacted.
 func ticketPrefill(d logdiag.Diagnosis, production bool, apps []account.App) url.Values {
-	v := url.Values{"action": {"prefill"}}
+	v := url.Values{"action": {"prefill"}, "from": {"diagnosis"}}
 	subject := strings.TrimSpace(d.Subject)
 	if subject == "" {
 		subject = "Errors in my app's logs"

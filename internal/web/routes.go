@@ -92,7 +92,7 @@ func (web *Web) Register(mux *http.ServeMux) {
 	web.registerDrains(mux, h)
 	// The enterprise portal (customers of enterprise plans, and staff) and
 	// the CSA team's console: queue, collections, calendar.
-	web.registerEnterprise(h)
+	web.registerEnterprise(mux, h)
 	web.registerEngagementConsole(h)
 
 	h("GET /admin", staff, func(w http.ResponseWriter, r *http.Request) error {

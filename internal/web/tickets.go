@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/helpline-dev/helpline"
 	"github.com/helpline-dev/helpline/internal/account"
+	"github.com/helpline-dev/helpline/internal/csa"
 	"github.com/helpline-dev/helpline/internal/notify"
 	"github.com/helpline-dev/helpline/internal/request"
 	"github.com/helpline-dev/helpline/internal/ticket"
@@ -279,6 +281,7 @@ type eventView struct {
 	At    time.Time
 	Actor string
 	Text  string
+	Link  string // the engagement the ticket moved to or came from
 }
 
 type appealView struct {
@@ -319,6 +322,11 @@ type ticketData struct {
 	SLA          any // the ticket's SLA clocks, from web/sla.go
 	Paging       any // the ticket's pages, from web/pages.go
 	Incidents    any // active incidents linked to it, from web/subscriptions_incidents.go
+	// CanConvert offers staff to move the ticket to the CSA team: it is
+	// active and its organization is on an enterprise plan
+	// (engagements_console.go).
+	CanConvert bool
+	Kinds      []csa.Kind
 }
 
 // AssigneeID is the assignee's user ID, 0 for nobody, for the select.
@@ -355,7 +363,13 @@ func (web *Web) renderTicket(w http.ResponseWriter, r *http.Request, status int,
 		return err
 	}
 	for _, e := range events {
-		d.Events = append(d.Events, eventView{At: e.CreatedAt, Actor: orDefault(e.ActorName, "Helpline"), Text: describeEvent(e)})
+		ev := eventView{At: e.CreatedAt, Actor: orDefault(e.ActorName, "Helpline"), Text: describeEvent(e), Link: eventLink(e)}
+		if by := dataString(e, "opened_by"); e.Kind == "created" && by != "" {
+			// Opened on the customer's behalf: the customer is the
+			// requester, staff did it.
+			ev.Actor = by
+		}
+		d.Events = append(d.Events, ev)
 		switch e.Kind {
 		case "appeal_submitted":
 			d.Appeal = &appealView{At: e.CreatedAt, By: e.ActorName, Reason: dataString(e, "reason")}
@@ -393,6 +407,7 @@ func (web *Web) renderTicket(w http.ResponseWriter, r *http.Request, status int,
 		if d.Emails, err = web.Mail.FindOutbox(ctx, a, t.ID, "", helpline.Page{Limit: 50}); err != nil {
 			return err
 		}
+		d.CanConvert, d.Kinds = t.Plan.IsEnterprise() && t.Status.Active(), csa.Kinds
 	} else {
 		ms, err := web.Accounts.FindMemberships(ctx, a.UserID)
 		if err != nil {
@@ -452,7 +467,19 @@ func describeEvent(e ticket.Event) string {
 	}
 	switch e.Kind {
 	case "created":
+		if dataString(e, "opened_by") != "" {
+			if id := dataID(e, "from_engagement"); id != 0 {
+				return fmt.Sprintf("opened this ticket from enterprise engagement %d on the customer's behalf", id)
+			}
+			return "opened this ticket on the customer's behalf"
+		}
 		return "opened the ticket as " + s("priority")
+	case "handed_off":
+		text := fmt.Sprintf("moved this ticket to the CSA team as engagement %d", dataID(e, "engagement_id"))
+		if title := dataString(e, "title"); title != "" {
+			text += " “" + title + "”"
+		}
+		return text
 	case "status_changed":
 		return "changed the status from " + s("from") + " to " + s("to")
 	case "assigned":
@@ -503,6 +530,38 @@ func describeEvent(e ticket.Event) string {
 		return withReason("resolved the page", "reason")
 	}
 	return strings.ReplaceAll(e.Kind, "_", " ")
+}
+
+// dataID reads a numeric ID from an event's data (JSON numbers decode as
+// float64, which fmt would print as 1e+06).
+func dataID(e ticket.Event, key string) int64 {
+	switch v := e.Data[key].(type) {
+	case float64:
+		return int64(v)
+	case json.Number:
+		n, _ := v.Int64()
+		return n
+	case string:
+		n, _ := strconv.ParseInt(v, 10, 64)
+		return n
+	}
+	return 0
+}
+
+// eventLink is the page an event points at: the engagement a ticket moved
+// to, or the one it was opened from.
+func eventLink(e ticket.Event) string {
+	var id int64
+	switch {
+	case e.Kind == "handed_off":
+		id = dataID(e, "engagement_id")
+	case e.Kind == "created" && dataString(e, "opened_by") != "":
+		id = dataID(e, "from_engagement")
+	}
+	if id <= 0 {
+		return ""
+	}
+	return csa.Path(id)
 }
 
 // baseURL is where share links point: the configured public URL, or this
