@@ -60,6 +60,7 @@ func (s *Service) FindCalendar(ctx context.Context, actor *helpline.Actor, from,
 			rows.Close()
 			return nil, err
 		}
+		s.localize(&e)
 		entry := CalendarEntry{Kind: "event", ID: e.ID, Title: e.Title, StartsAt: *e.EventAt, OrgName: e.OrgName, Plan: e.Plan,
 			EngagementID: e.ID, OwnerName: e.OwnerName, URL: Path(e.ID)}
 		if ev := e.Event; ev != nil {

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/helpline-dev/helpline"
@@ -145,14 +146,20 @@ type EventDetails struct {
 	DynoFormation       string   `json:"dyno_formation"`
 	DatabasePlan        string   `json:"database_plan"`
 	Concerns            string   `json:"concerns"`
+	// loc is TimeZone, loaded once by the service that read the event.
+	loc *time.Location
 }
 
 // LocalStart is the event's start in its own time zone, for display.
 func (e EventDetails) LocalStart() string {
-	if loc, err := time.LoadLocation(e.TimeZone); err == nil && e.TimeZone != "" {
-		return e.StartsAt.In(loc).Format("Mon Jan 2, 2006 15:04 MST") + " (" + e.TimeZone + ")"
+	loc := e.loc
+	if loc == nil && e.TimeZone != "" {
+		loc, _ = time.LoadLocation(e.TimeZone)
 	}
-	return ticket.FormatUTC(e.StartsAt)
+	if loc == nil {
+		return ticket.FormatUTC(e.StartsAt)
+	}
+	return e.StartsAt.In(loc).Format("Mon Jan 2, 2006 15:04 MST") + " (" + e.TimeZone + ")"
 }
 
 // PerformanceDetails is the application performance analysis form.
@@ -235,6 +242,9 @@ type Service struct {
 	outbox   *notify.Outbox
 	redact   ticket.Redactor
 	now      func() time.Time
+	// zones caches loaded time zones by name: lists show many events, and
+	// loading a zone reads the zone database.
+	zones *sync.Map
 }
 
 // Options are a Service's collaborators.
@@ -262,7 +272,22 @@ func NewService(d *db.DB, accounts *account.Service, opts Options) *Service {
 		opts.Redact = func(s string) (string, int) { return s, 0 }
 	}
 	return &Service{db: d, accounts: accounts, tickets: opts.Tickets, docs: opts.Docs, status: opts.Status,
-		files: opts.Files, outbox: opts.Outbox, redact: opts.Redact, now: opts.Now}
+		files: opts.Files, outbox: opts.Outbox, redact: opts.Redact, now: opts.Now, zones: &sync.Map{}}
+}
+
+// localize loads the time zone an engagement's event is shown in.
+func (s *Service) localize(e *Engagement) {
+	if e.Event == nil || e.Event.TimeZone == "" {
+		return
+	}
+	if loc, ok := s.zones.Load(e.Event.TimeZone); ok {
+		e.Event.loc = loc.(*time.Location)
+		return
+	}
+	if loc, err := time.LoadLocation(e.Event.TimeZone); err == nil {
+		s.zones.Store(e.Event.TimeZone, loc)
+		e.Event.loc = loc
+	}
 }
 
 func (s *Service) nowUTC() time.Time { return db.Time(s.now()) }

@@ -77,6 +77,7 @@ func (s *Service) findEngagement(ctx context.Context, q db.Querier, id int64) (E
 	if isNoRows(err) {
 		return e, notFound()
 	}
+	s.localize(&e)
 	return e, err
 }
 
@@ -202,6 +203,7 @@ func (s *Service) FindEngagements(ctx context.Context, actor *helpline.Actor, f 
 		if err != nil {
 			return nil, err
 		}
+		s.localize(&e)
 		out = append(out, e)
 	}
 	return out, rows.Err()
