@@ -347,6 +347,14 @@ func (c *Client) RequestEngagement(ctx context.Context, in EngagementRequest) (E
 	return out, err
 }
 
+// UpdateEngagementRequest replaces an engagement's form (the kind stays):
+// the event moved, the apps changed.
+func (c *Client) UpdateEngagementRequest(ctx context.Context, id int64, in EngagementRequest) (Engagement, error) {
+	var out Engagement
+	err := c.Do(ctx, "PUT", engagementPath(id, "/request"), in, &out)
+	return out, err
+}
+
 // GetEngagement returns an engagement with everything its page shows.
 func (c *Client) GetEngagement(ctx context.Context, id int64) (EngagementDetail, error) {
 	var out EngagementDetail

@@ -33,6 +33,8 @@ Customers of enterprise plans:
   request architecture --goal TEXT (--current-design TEXT | --current-design-file F|-)
                 --constraints TEXT --deadline YYYY-MM-DD
                                   every request takes [--org ID] [--not-break-fix] [--json]
+  edit ID KIND …                  replace the request's form (every flag of request KIND again,
+                                  without --org and --not-break-fix): the event moved, the apps changed
   comment ID (--body TEXT | --body-file F|-) [--internal]
   withdraw ID [--reason R]        take back a request nobody has started on
 
@@ -81,6 +83,21 @@ func engagementCmd(ctx context.Context, args []string, getenv func(string) strin
 			return engUsagef(stderr, "request", "%q is not a kind of engagement: request event, performance or architecture", args[1])
 		}
 		rest = args[2:]
+	case "edit":
+		if len(args) < 3 || strings.HasPrefix(args[2], "-") {
+			return engUsagef(stderr, "edit", "give the engagement and its kind, e.g. helpline engagement edit 12 event --starts-at … (every field of the form)")
+		}
+		id, err := engagementID(stderr, "edit", args[1])
+		if err != nil {
+			return err
+		}
+		switch args[2] {
+		case "event", "performance", "architecture":
+			run = engagementEdit(args[2], id)
+		default:
+			return engUsagef(stderr, "edit", "%q is not a kind of engagement: event, performance or architecture", args[2])
+		}
+		rest = args[3:]
 	case "state":
 		run = engagementState
 	case "assign":
@@ -575,11 +592,30 @@ func splitList(values []string) []string {
 }
 
 func engagementRequest(kind string) func(context.Context, *client.Client, []string, io.Reader, io.Writer, io.Writer) error {
+	return engagementForm(kind, 0)
+}
+
+// engagementEdit replaces engagement id's form with the flags, which take
+// every field again (PUT /api/v1/engagements/{id}/request).
+func engagementEdit(kind string, id int64) func(context.Context, *client.Client, []string, io.Reader, io.Writer, io.Writer) error {
+	return engagementForm(kind, id)
+}
+
+// engagementForm reads a kind's form from flags and requests an
+// engagement, or, with editID, replaces that engagement's form.
+func engagementForm(kind string, editID int64) func(context.Context, *client.Client, []string, io.Reader, io.Writer, io.Writer) error {
 	return func(ctx context.Context, c *client.Client, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		cmd := "request " + kind
+		if editID != 0 {
+			cmd = fmt.Sprintf("edit %d %s", editID, kind)
+		}
 		fs := newFlags("engagement "+cmd, stderr)
-		org := fs.Int64("org", 0, "organization `ID`, when you belong to several enterprise organizations")
-		notBreakFix := fs.Bool("not-break-fix", false, "confirm this is not a current outage (after a break/fix refusal)")
+		var org *int64
+		var notBreakFix *bool
+		if editID == 0 {
+			org = fs.Int64("org", 0, "organization `ID`, when you belong to several enterprise organizations")
+			notBreakFix = fs.Bool("not-break-fix", false, "confirm this is not a current outage (after a break/fix refusal)")
+		}
 		asJSON := fs.Bool("json", false, "print the server's JSON")
 		var apps multiFlag
 		req := client.EngagementRequest{Kind: kind}
@@ -637,9 +673,19 @@ func engagementRequest(kind string) func(context.Context, *client.Client, []stri
 		if err := read(); err != nil {
 			return err
 		}
-		req.OrganizationID, req.NotBreakFix = *org, *notBreakFix
 		var e client.Engagement
 		var err error
+		if editID != 0 {
+			if *asJSON {
+				return describeEngagement(doRaw(ctx, c, "PUT", fmt.Sprintf("/api/v1/engagements/%d/request", editID), req, stdout), nil)
+			}
+			if e, err = c.UpdateEngagementRequest(ctx, editID, req); err != nil {
+				return describeEngagement(err, nil)
+			}
+			fmt.Fprintf(stdout, "Updated engagement %d: %s\n", e.ID, e.Title)
+			return nil
+		}
+		req.OrganizationID, req.NotBreakFix = *org, *notBreakFix
 		if *asJSON {
 			err = doRaw(ctx, c, "POST", "/api/v1/engagements", req, stdout)
 		} else {

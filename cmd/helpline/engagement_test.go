@@ -122,6 +122,17 @@ func TestEngagementCommands(t *testing.T) {
 		t.Errorf("show --json:\n%s", r.stdout)
 	}
 
+	// The event moves a week: edit takes the form's flags again.
+	moved := append([]string{"engagement", "edit", id, "event"}, event[3:]...)
+	moved[7] = engT0.AddDate(0, 0, 27).In(time.UTC).Format("2006-01-02T15:04")
+	r = mustRunIn(t, w.customer, "Still worried about the pool.\n", moved...)
+	if !strings.Contains(r.stdout, "Updated engagement "+id+": Event preparation: Spring launch") {
+		t.Errorf("edit:\n%s", r)
+	}
+	if r := mustRun(t, w.customer, "engagement", "show", id); !strings.Contains(r.stdout, engT0.AddDate(0, 0, 27).Format("2006-01-02")) || !strings.Contains(r.stdout, "Still worried") {
+		t.Errorf("show after the edit:\n%s", r.stdout)
+	}
+
 	// Errors say which flag to fix; usage errors exit 2.
 	noPeak := append([]string{}, event...)
 	noPeak[10] = "0"

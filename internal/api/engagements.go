@@ -25,6 +25,7 @@ func (a *API) engagementRoutes() []Route {
 		{Method: "POST", Path: "/api/v1/engagements", handle: a.requestEngagement},
 		{Method: "GET", Path: "/api/v1/engagements/{id}", handle: a.getEngagement},
 		{Method: "PATCH", Path: "/api/v1/engagements/{id}", handle: a.updateEngagement},
+		{Method: "PUT", Path: "/api/v1/engagements/{id}/request", handle: a.updateEngagementRequest},
 		{Method: "POST", Path: "/api/v1/engagements/{id}/withdraw", handle: a.withdrawEngagement},
 		{Method: "POST", Path: "/api/v1/engagements/{id}/comments", handle: a.commentEngagement},
 		{Method: "POST", Path: "/api/v1/engagements/{id}/meetings", handle: a.addMeeting},
@@ -171,6 +172,24 @@ func (a *API) updateEngagement(w http.ResponseWriter, r *http.Request, actor *he
 		if e, err = a.CSA.Transition(ctx, actor, id, *in.State, in.Note); err != nil {
 			return err
 		}
+	}
+	writeJSON(w, http.StatusOK, e)
+	return nil
+}
+
+// updateEngagementRequest replaces the engagement's form (the event moved).
+func (a *API) updateEngagementRequest(w http.ResponseWriter, r *http.Request, actor *helpline.Actor) error {
+	id, err := engagementID(r)
+	if err != nil {
+		return err
+	}
+	var in csa.Request
+	if err := a.decode(w, r, &in); err != nil {
+		return err
+	}
+	e, err := a.CSA.UpdateRequest(r.Context(), actor, id, in)
+	if err != nil {
+		return err
 	}
 	writeJSON(w, http.StatusOK, e)
 	return nil

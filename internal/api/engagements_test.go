@@ -728,3 +728,41 @@ func TestCalendarAPI(t *testing.T) {
 	_, err = w.owner.Calendar(ctx, "", "")
 	apiErr(t, err, 403, "forbidden")
 }
+
+// The event moves: PUT replaces the request's form, the kind stays, an
+// outsider gets 404 and a malformed body names the field.
+func TestEngagementEditAPI(t *testing.T) {
+	ctx := context.Background()
+	w := newEnterpriseWorld(t, nil)
+	e, err := w.owner.RequestEngagement(ctx, client.EngagementRequest{Kind: "event", Event: eventInput(30)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved := eventInput(37)
+	moved.PeakRPS = 8000
+	got, err := w.dev.UpdateEngagementRequest(ctx, e.ID, client.EngagementRequest{Kind: "event", Event: moved})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Event == nil || got.Event.PeakRPS != 8000 || got.EventAt == nil || got.EventAt.Sub(*e.EventAt) != 7*24*time.Hour {
+		t.Fatalf("after the edit %+v", got)
+	}
+	d, err := w.owner.GetEngagement(ctx, e.ID)
+	if err != nil || len(d.Reminders) != 2 || !d.Reminders[1].DueAt.Equal(got.EventAt.Add(-24*time.Hour)) {
+		t.Errorf("reminders %+v, %v", d.Reminders, err)
+	}
+	if _, err := w.outsider.UpdateEngagementRequest(ctx, e.ID, client.EngagementRequest{Kind: "event", Event: moved}); apiStatus(err) != 404 {
+		t.Errorf("outsider: %v", err)
+	}
+	if _, err := w.agent.UpdateEngagementRequest(ctx, e.ID, client.EngagementRequest{Kind: "event", Event: moved}); apiStatus(err) != 403 {
+		t.Errorf("support agent: %v", err)
+	}
+	_, err = w.owner.UpdateEngagementRequest(ctx, e.ID, client.EngagementRequest{Kind: "architecture", Architecture: architectureInput()})
+	if ce, ok := err.(*client.Error); !ok || ce.Status != 422 || !strings.Contains(ce.Fields["kind"], "cannot change") {
+		t.Errorf("changing the kind: %v", err)
+	}
+	status, body := postJSON(t, w.owner, "PUT", fmt.Sprintf("/api/v1/engagements/%d/request", e.ID), `{"kind": "event", "event": {"peak_rps": "many"}}`)
+	if fields, _ := body["error"].(map[string]any)["fields"].(map[string]any); status != 422 || fields["event.peak_rps"] == nil {
+		t.Errorf("wrong type: %d %v", status, body)
+	}
+}

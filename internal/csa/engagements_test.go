@@ -401,3 +401,75 @@ func TestRoleChangeKeepsTheBoundary(t *testing.T) {
 		t.Errorf("CSA becomes an admin: %v", err)
 	}
 }
+
+// The event moves: the customer edits the request, the reminders follow
+// the new date and the CSA team hears of it. A CSA fills in the form of an
+// engagement that came from a ticket, which puts it on the calendar.
+func TestUpdateRequest(t *testing.T) {
+	f := newFixture(t)
+	e := f.request(t, eventRequest(t0, 30))
+	moved := eventRequest(t0, 40)
+	moved.Event.Name = "Spring launch, take two"
+	e2, err := f.svc.UpdateRequest(f.ctx, f.dev, e.ID, moved)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e2.Title != "Event preparation: Spring launch, take two" || !e2.EventAt.After(*e.EventAt) || e2.Kind != csa.KindEvent {
+		t.Fatalf("after the edit %+v", e2)
+	}
+	d, _ := f.svc.FindEngagement(f.ctx, f.owner, e.ID)
+	if len(d.Reminders) != 2 || !d.Reminders[0].DueAt.Equal(e2.EventAt.Add(-7*24*time.Hour)) {
+		t.Errorf("reminders after the move %+v", d.Reminders)
+	}
+	last := d.Activity[len(d.Activity)-1]
+	if last.Kind != "details_updated" || last.Data["starts_at"] == nil || last.Data["from"] == nil {
+		t.Errorf("history %+v", last)
+	}
+	if n := f.count(t, `SELECT count(*) FROM mail_outbox WHERE to_email = 'casey@helpline.test' AND subject LIKE '%Request updated%'`); n != 1 {
+		t.Errorf("%d emails of the edit to the CSA team", n)
+	}
+
+	perf := csa.Request{Kind: csa.KindPerformance, Performance: &csa.PerformanceInput{Apps: []string{"acme-api"}, Symptoms: strings.Repeat("slow ", 5), Metrics: "p95 1s", Since: "2026-01-01T00:00:00Z"}}
+	if _, err := f.svc.UpdateRequest(f.ctx, f.dev, e.ID, perf); helpline.KindOf(err) != helpline.KindInvalid {
+		t.Errorf("changing the kind: %v", err)
+	}
+	if _, err := f.svc.UpdateRequest(f.ctx, f.standard, e.ID, moved); helpline.KindOf(err) != helpline.KindNotFound {
+		t.Errorf("another organization edits: %v", err)
+	}
+	if _, err := f.svc.UpdateRequest(f.ctx, f.agent, e.ID, moved); helpline.KindOf(err) != helpline.KindForbidden {
+		t.Errorf("a support agent edits: %v", err)
+	}
+	past := eventRequest(t0, -1)
+	if _, err := f.svc.UpdateRequest(f.ctx, f.dev, e.ID, past); helpline.KindOf(err) != helpline.KindInvalid {
+		t.Errorf("moving the event into the past: %v", err)
+	}
+
+	// From a ticket, without a form: the CSA fills it in.
+	q, err := f.env.App.Tickets.CreateTicket(f.ctx, f.dev, ticket.NewTicket{Subject: "Black Friday", Description: "We expect 10x traffic on Black Friday.",
+		Priority: ticket.Low, Environment: ticket.Production})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conv, err := f.svc.ConvertTicket(f.ctx, f.architect, q.ID, csa.FromTicketInput{Kind: csa.KindEvent, Note: "Event preparation is what our CSAs do."})
+	if err != nil || conv.Event != nil || conv.OwnerID == nil {
+		t.Fatalf("converted %+v, %v", conv, err)
+	}
+	filled, err := f.svc.UpdateRequest(f.ctx, f.architect, conv.ID, eventRequest(t0, 20))
+	if err != nil || filled.Event == nil || filled.EventAt == nil {
+		t.Fatalf("filled in %+v, %v", filled, err)
+	}
+	cal, _ := f.svc.FindCalendar(f.ctx, f.agent, t0, t0.AddDate(0, 0, 25))
+	if len(cal) != 1 || cal[0].ID != conv.ID {
+		t.Errorf("calendar %+v", cal)
+	}
+
+	// Delivered work is the customer's to read, not to edit.
+	for _, st := range []csa.State{csa.StateScheduled, csa.StateInProgress, csa.StateDelivered} {
+		if _, err := f.svc.Transition(f.ctx, f.architect, e.ID, st, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := f.svc.UpdateRequest(f.ctx, f.dev, e.ID, moved); helpline.KindOf(err) != helpline.KindConflict {
+		t.Errorf("editing delivered work: %v", err)
+	}
+}

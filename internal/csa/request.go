@@ -483,3 +483,101 @@ func fieldLabel(name string) string {
 	}
 	return strings.ToUpper(f[:1]) + f[1:]
 }
+
+// UpdateRequest changes what an engagement is about: the event moves, the
+// apps change, a CSA fills in the form of an engagement that came from a
+// ticket. The kind and the organization stay. Customers edit until the work
+// is delivered; the CSA team at any time before it is closed. A moved event
+// gets new reminders. Edits are not refused for reading like an outage
+// (the engagement is already with the CSA team), but the signals are kept
+// for the CSA.
+func (s *Service) UpdateRequest(ctx context.Context, actor *helpline.Actor, id int64, in Request) (Engagement, error) {
+	e, err := s.FindEngagementByID(ctx, actor, id)
+	if err != nil {
+		return Engagement{}, err
+	}
+	switch {
+	case actor.IsStaff():
+		if err := requireArchitect(actor); err != nil {
+			return Engagement{}, err
+		}
+		if e.State == StateClosed {
+			return Engagement{}, helpline.Errorf(helpline.KindConflict, "This engagement is closed.")
+		}
+	case e.State == StateDelivered || e.State == StateClosed:
+		return Engagement{}, helpline.Errorf(helpline.KindConflict, "This engagement is %s; request a new one, or write to your solutions architect.", words(e.State))
+	}
+	v := helpline.Validation{}
+	if in.Kind == "" {
+		in.Kind = e.Kind
+	}
+	v.Check(in.Kind == e.Kind, "kind", fmt.Sprintf("is %s and cannot change: request another engagement", e.Kind))
+	v.Check(in.OrgID == 0 || in.OrgID == e.OrgID, "organization_id", "cannot change")
+	if err := v.Err(); err != nil {
+		return Engagement{}, err
+	}
+	apps, err := s.accounts.FindApps(ctx, account.CLI(), e.OrgID)
+	if err != nil {
+		return Engagement{}, err
+	}
+	now := s.nowUTC()
+	val, err := validate(&in, apps, now)
+	if err != nil {
+		return Engagement{}, err
+	}
+	var breakFix string
+	if signals := DetectBreakFix(in, now); len(signals) > 0 {
+		b, _ := json.Marshal(signals)
+		breakFix = string(b)
+	}
+	s.redactDetails(&val)
+	details, err := detailsJSON(val)
+	if err != nil {
+		return Engagement{}, err
+	}
+	err = s.db.InTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE engagements SET title = $1, details = $2, event_at = $3, break_fix = $4 WHERE id = $5`,
+			val.title, details, val.eventAt, breakFix, id); err != nil {
+			return err
+		}
+		data := map[string]any{}
+		moved := val.eventAt != nil && (e.EventAt == nil || !e.EventAt.Equal(*val.eventAt))
+		if moved {
+			data["starts_at"] = *val.eventAt
+			if e.EventAt != nil {
+				data["from"] = *e.EventAt
+			}
+			if err := s.scheduleReminders(ctx, tx, id, *val.eventAt); err != nil {
+				return err
+			}
+		}
+		eid, err := s.event(ctx, tx, actor, id, "details_updated", false, "", data)
+		if err != nil {
+			return err
+		}
+		after, err := s.findEngagement(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		text := fmt.Sprintf("%s updated the request %q.", actor.Name, after.Title)
+		if moved {
+			text += " The event now starts " + after.Event.LocalStart() + "."
+		}
+		var to []int64
+		switch {
+		case actor.IsStaff():
+			to = s.except(actor, e.RequesterID)
+		case e.OwnerID != nil:
+			to = s.except(actor, *e.OwnerID)
+		default:
+			if to, err = s.architectIDs(ctx, tx); err != nil {
+				return err
+			}
+		}
+		return s.mail(ctx, tx, after, fmt.Sprintf("event.%d", eid), "Request updated", text, to)
+	})
+	if err != nil {
+		return Engagement{}, err
+	}
+	return s.FindEngagementByID(ctx, actor, id)
+}

@@ -28,6 +28,8 @@ func (web *Web) registerEnterprise(mux *http.ServeMux, h handle) {
 	h("GET /enterprise/request/{kind}", signedIn, web.requestForm)
 	h("POST /enterprise/request/{kind}", signedIn, web.requestEngagement)
 	h("GET /enterprise/engagements/{id}", signedIn, web.engagementPage)
+	h("GET /enterprise/engagements/{id}/edit", signedIn, web.editRequestForm)
+	h("POST /enterprise/engagements/{id}/edit", signedIn, web.editRequest)
 	h("POST /enterprise/engagements/{id}/comments", signedIn, web.engagementComment)
 	h("POST /enterprise/engagements/{id}/withdraw", signedIn, web.engagementWithdraw)
 	h("POST /enterprise/engagements/{id}/state", staff, web.engagementState)
@@ -106,6 +108,17 @@ type requestFormData struct {
 	Kind  csa.Kind
 	Orgs  []requestOrgApps
 	Zones []string
+	// Editing is the engagement whose request the form edits; nil for a
+	// new request.
+	Editing *csa.Engagement
+}
+
+// Action is where the form posts.
+func (d requestFormData) Action() string {
+	if d.Editing != nil {
+		return csa.Path(d.Editing.ID) + "/edit"
+	}
+	return "/enterprise/request/" + string(d.Kind)
 }
 
 // Label names a field of the form.
@@ -153,7 +166,13 @@ func (web *Web) renderRequest(w http.ResponseWriter, r *http.Request, status int
 	if err != nil {
 		return err
 	}
-	d := requestFormData{Kind: kind, Zones: commonZones}
+	return web.renderRequestForm(w, r, status, p, requestFormData{Kind: kind, Zones: commonZones}, orgs)
+}
+
+// renderRequestForm shows a request form with the apps of orgs to pick.
+func (web *Web) renderRequestForm(w http.ResponseWriter, r *http.Request, status int, p *Page, d requestFormData, orgs []account.Organization) error {
+	ctx, a := r.Context(), actor(r)
+	kind := d.Kind
 	picked := p.Form[d.AppsField()]
 	for _, o := range orgs {
 		apps, err := web.Accounts.FindApps(ctx, a, o.ID)
@@ -167,8 +186,92 @@ func (web *Web) renderRequest(w http.ResponseWriter, r *http.Request, status int
 		d.Orgs = append(d.Orgs, oc)
 	}
 	p.Title, p.Data = "Request: "+kind.Label(), d
+	if d.Editing != nil {
+		p.Title = "Edit: " + d.Editing.Title
+	}
 	web.render(w, r, status, "enterprise_request", p)
 	return nil
+}
+
+// editRequestForm shows an engagement's request, filled in, to edit: the
+// customer's (an event moved) or a CSA's (filling in an engagement that
+// came from a ticket).
+func (web *Web) editRequestForm(w http.ResponseWriter, r *http.Request) error {
+	id, err := engagementID(r)
+	if err != nil {
+		return err
+	}
+	e, err := web.CSA.FindEngagementByID(r.Context(), actor(r), id)
+	if err != nil {
+		return err
+	}
+	return web.renderEditRequest(w, r, http.StatusOK, &Page{Form: requestValues(e)}, e)
+}
+
+func (web *Web) renderEditRequest(w http.ResponseWriter, r *http.Request, status int, p *Page, e csa.Engagement) error {
+	org := account.Organization{ID: e.OrgID, Name: e.OrgName, Plan: e.Plan}
+	return web.renderRequestForm(w, r, status, p, requestFormData{Kind: e.Kind, Zones: commonZones, Editing: &e}, []account.Organization{org})
+}
+
+// editRequest saves an edited request.
+func (web *Web) editRequest(w http.ResponseWriter, r *http.Request) error {
+	id, err := engagementID(r)
+	if err != nil {
+		return err
+	}
+	ctx, a := r.Context(), actor(r)
+	e, err := web.CSA.FindEngagementByID(ctx, a, id)
+	if err != nil {
+		return err
+	}
+	in, v := requestFromForm(e.Kind, r.PostForm)
+	in.OrgID = 0
+	_, err = web.CSA.UpdateRequest(ctx, a, id, in)
+	if err = withPageFields(err, v); err != nil {
+		he, status, ok := inputError(err)
+		if !ok {
+			return err
+		}
+		return web.renderEditRequest(w, r, status, &Page{Form: r.PostForm, Errors: he.Fields, Message: he.Message}, e)
+	}
+	web.redirect(w, r, csa.Path(id), "The request is updated.")
+	return nil
+}
+
+// requestValues is an engagement's request as the form's fields.
+func requestValues(e csa.Engagement) url.Values {
+	v := url.Values{"event.time_zone": {"UTC"}, "performance.time_zone": {"UTC"}}
+	switch {
+	case e.Event != nil:
+		ev := e.Event
+		zone := ev.TimeZone
+		loc, err := time.LoadLocation(zone)
+		if zone == "" || err != nil {
+			zone, loc = "UTC", time.UTC
+		}
+		v.Set("event.name", ev.Name)
+		v.Set("event.starts_at", ev.StartsAt.In(loc).Format(localInput))
+		v.Set("event.time_zone", zone)
+		v.Set("event.peak_rps", strconv.Itoa(ev.PeakRPS))
+		v.Set("event.peak_concurrent_users", strconv.Itoa(ev.PeakConcurrentUsers))
+		v["event.apps"] = ev.Apps
+		v.Set("event.dyno_formation", ev.DynoFormation)
+		v.Set("event.database_plan", ev.DatabasePlan)
+		v.Set("event.concerns", ev.Concerns)
+	case e.Performance != nil:
+		pf := e.Performance
+		v["performance.apps"] = pf.Apps
+		v.Set("performance.symptoms", pf.Symptoms)
+		v.Set("performance.metrics", pf.Metrics)
+		v.Set("performance.since", pf.Since.UTC().Format(localInput))
+	case e.Architecture != nil:
+		ar := e.Architecture
+		v.Set("architecture.goal", ar.Goal)
+		v.Set("architecture.current_design", ar.CurrentDesign)
+		v.Set("architecture.constraints", ar.Constraints)
+		v.Set("architecture.deadline", ar.Deadline)
+	}
+	return v
 }
 
 // requestFromForm reads a request form into the service's input. What only

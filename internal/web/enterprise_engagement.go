@@ -47,7 +47,10 @@ type engagementData struct {
 	Architects  []csa.Architect
 	Zones       []string
 	CanWithdraw bool
-	MaxFileMB   int64
+	// CanEdit offers the request's form: customers until the work is
+	// delivered, the CSA team until it is closed.
+	CanEdit   bool
+	MaxFileMB int64
 	// Forms are the page's forms by name, each with what was typed into it
 	// and its errors when it was the one submitted, or its defaults.
 	Forms map[string]*Page
@@ -78,6 +81,15 @@ func (d engagementData) Owner() int64 {
 
 func engagementID(r *http.Request) (int64, error) { return pathID(r, "id", "engagement") }
 
+// canEditRequest mirrors csa.Service.UpdateRequest's rule, to offer the
+// link only to whom it will work for.
+func canEditRequest(a *helpline.Actor, st csa.State) bool {
+	if a.IsStaff() {
+		return (a.StaffRole == helpline.RoleCSA || a.IsAdmin()) && st.Open()
+	}
+	return st.Open() && st != csa.StateDelivered
+}
+
 func (web *Web) engagementPage(w http.ResponseWriter, r *http.Request) error {
 	id, err := engagementID(r)
 	if err != nil {
@@ -95,7 +107,8 @@ func (web *Web) renderEngagement(w http.ResponseWriter, r *http.Request, status 
 		return err
 	}
 	d := engagementData{Detail: det, IsStaff: a.IsStaff(), Zones: commonZones, MaxFileMB: web.MaxAttachmentBytes >> 20,
-		CanWithdraw: !a.IsStaff() && (det.State == csa.StateRequested || det.State == csa.StateScheduled)}
+		CanWithdraw: !a.IsStaff() && (det.State == csa.StateRequested || det.State == csa.StateScheduled),
+		CanEdit:     canEditRequest(a, det.State)}
 	// Every state before an open one was passed through; a closed
 	// engagement may have been closed from any state, so its history says
 	// which it reached.
@@ -209,6 +222,11 @@ func describeEngagementActivity(a csa.Activity) engagementActivity {
 			v.Text = fmt.Sprintf("updated the notes of the meeting “%s”", str("title"))
 		default:
 			v.Text = fmt.Sprintf("updated the meeting “%s”", str("title"))
+		}
+	case "details_updated":
+		v.Text = "updated the request"
+		if a.Data["starts_at"] != nil {
+			v.Text += "; the event now starts " + when("starts_at")
 		}
 	case "deliverable_added":
 		v.Text = fmt.Sprintf("added the deliverable “%s”", str("title"))

@@ -341,6 +341,34 @@ func TestEnterpriseRequestEvent(t *testing.T) {
 		t.Errorf("outsider withdraw: %d, want 404", resp.StatusCode)
 	}
 
+	// The launch moves a week: the edit form comes filled in, a mistake
+	// comes back with what was typed, and the saved request has the new
+	// date and reminders.
+	_, body = owner.Get(t, path)
+	mustContain(t, body, `href="`+path+`/edit"`)
+	resp, body = owner.Get(t, path+"/edit")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("edit form: %d", resp.StatusCode)
+	}
+	mustContain(t, body, `action="`+path+`/edit"`, `value="Spring launch"`, `value="2026-04-02T09:30"`, `value="America/New_York"`, `value="acme-api" checked`)
+	moved := eventForm()
+	moved.Set("event.starts_at", "2026-04-09T09:30")
+	moved.Set("event.peak_rps", "lots")
+	resp, body = owner.Post(t, path+"/edit", moved)
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("bad edit: %d", resp.StatusCode)
+	}
+	mustContain(t, body, "must be a whole number", `value="2026-04-09T09:30"`, `value="lots"`)
+	moved.Set("event.peak_rps", "6000")
+	if resp, body := owner.Post(t, path+"/edit", moved); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("edit: %d\n%s", resp.StatusCode, body)
+	}
+	_, body = owner.Get(t, path)
+	mustContain(t, body, "The request is updated.", "Thu Apr 9, 2026 09:30 EDT", "updated the request; the event now starts 2026-04-09 13:30:00 UTC", `<dd id="peak-rps">6,000</dd>`, "A week before the event: due 2026-04-02 13:30:00 UTC")
+	if resp, _ := outsider.Get(t, path+"/edit"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("outsider edit form: %d, want 404", resp.StatusCode)
+	}
+
 	// The customer withdraws it.
 	resp, _ = owner.Post(t, path+"/withdraw", url.Values{"form": {"withdraw"}, "reason": {"The launch moved to next year."}})
 	if resp.StatusCode != http.StatusSeeOther {
