@@ -19,6 +19,7 @@ import (
 	"unicode"
 
 	"github.com/helpline-dev/helpline/client"
+	"github.com/helpline-dev/helpline/internal/csa"
 )
 
 const engagementUsage = `Usage: helpline engagement <command> [flags]
@@ -389,14 +390,6 @@ func localTime(t time.Time, zone string) string {
 	return utc(t)
 }
 
-func thousands(n int) string {
-	s := strconv.Itoa(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
-
 func printEngagement(w io.Writer, d client.EngagementDetail) {
 	e := d.Engagement
 	line := func(label, value string) {
@@ -431,7 +424,7 @@ func printEngagement(w io.Writer, d client.EngagementDetail) {
 		ev := e.Event
 		line("Event", plainLine(ev.Name))
 		line("Starts", localTime(ev.StartsAt, ev.TimeZone))
-		line("Peak", fmt.Sprintf("%s requests per second, %s users at once", thousands(ev.PeakRPS), thousands(ev.PeakConcurrentUsers)))
+		line("Peak", fmt.Sprintf("%s requests per second, %s users at once", csa.Thousands(ev.PeakRPS), csa.Thousands(ev.PeakConcurrentUsers)))
 		line("Apps", plainLine(strings.Join(ev.Apps, ", ")))
 		line("Dynos", plainLine(ev.DynoFormation))
 		line("Database", plainLine(ev.DatabasePlan))

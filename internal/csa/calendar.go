@@ -65,7 +65,7 @@ func (s *Service) FindCalendar(ctx context.Context, actor *helpline.Actor, from,
 			EngagementID: e.ID, OwnerName: e.OwnerName, URL: Path(e.ID)}
 		if ev := e.Event; ev != nil {
 			entry.Title = ev.Name
-			entry.Detail = fmt.Sprintf("%s rps and %s users at peak · %s", thousands(ev.PeakRPS), thousands(ev.PeakConcurrentUsers), strings.Join(ev.Apps, ", "))
+			entry.Detail = fmt.Sprintf("%s rps and %s users at peak · %s", Thousands(ev.PeakRPS), Thousands(ev.PeakConcurrentUsers), strings.Join(ev.Apps, ", "))
 		}
 		out = append(out, entry)
 	}

@@ -24,14 +24,14 @@ type DeliverableInput struct {
 
 // AddArticleDeliverable hands an article over as a deliverable.
 func (s *Service) AddArticleDeliverable(ctx context.Context, actor *helpline.Actor, id int64, in DeliverableInput) (Deliverable, error) {
+	if err := requireArchitect(actor); err != nil {
+		return Deliverable{}, err
+	}
 	trimAll(&in.Title, &in.ArticleSlug)
 	v := helpline.Validation{}
 	v.Check(in.ArticleSlug != "", "article_slug", "is required: the slug of a Dev Center article, as in /docs/<slug>")
 	v.Check(utf8Len(in.Title) <= MaxTitle, "title", "must be at most 200 characters")
 	if err := v.Err(); err != nil {
-		return Deliverable{}, err
-	}
-	if err := requireArchitect(actor); err != nil {
 		return Deliverable{}, err
 	}
 	art, err := s.docs.FindArticleBySlug(ctx, actor, in.ArticleSlug)
@@ -115,9 +115,7 @@ func (s *Service) addDeliverable(ctx context.Context, actor *helpline.Actor, id 
 }
 
 func (s *Service) findDeliverable(ctx context.Context, did int64) (Deliverable, error) {
-	d, err := scanDeliverable(s.db.QueryRowContext(ctx, `SELECT d.id, d.engagement_id, d.title, coalesce(a.slug, ''), coalesce(a.error_code, ''), d.filename, d.content_type, d.size, d.sha256,
-		coalesce(u.name, ''), d.created_at
-		FROM engagement_deliverables d LEFT JOIN articles a ON a.id = d.article_id LEFT JOIN users u ON u.id = d.created_by WHERE d.id = $1`, did))
+	d, err := scanDeliverable(s.db.QueryRowContext(ctx, deliverableSelect+` WHERE d.id = $1`, did))
 	if isNoRows(err) {
 		return d, helpline.NotFound("deliverable")
 	}

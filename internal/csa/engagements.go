@@ -397,10 +397,7 @@ func scanMeeting(row interface{ Scan(...any) error }) (Meeting, error) {
 }
 
 func (s *Service) findDeliverables(ctx context.Context, id int64) ([]Deliverable, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT d.id, d.engagement_id, d.title, coalesce(a.slug, ''), coalesce(a.error_code, ''), d.filename, d.content_type, d.size, d.sha256,
-		coalesce(u.name, ''), d.created_at
-		FROM engagement_deliverables d LEFT JOIN articles a ON a.id = d.article_id LEFT JOIN users u ON u.id = d.created_by
-		WHERE d.engagement_id = $1 ORDER BY d.id`, id)
+	rows, err := s.db.QueryContext(ctx, deliverableSelect+` WHERE d.engagement_id = $1 ORDER BY d.id`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -415,6 +412,11 @@ func (s *Service) findDeliverables(ctx context.Context, id int64) ([]Deliverable
 	}
 	return out, rows.Err()
 }
+
+// deliverableSelect reads deliverables with their article and author.
+const deliverableSelect = `SELECT d.id, d.engagement_id, d.title, coalesce(a.slug, ''), coalesce(a.error_code, ''), d.filename, d.content_type, d.size, d.sha256,
+	coalesce(u.name, ''), d.created_at
+	FROM engagement_deliverables d LEFT JOIN articles a ON a.id = d.article_id LEFT JOIN users u ON u.id = d.created_by`
 
 func scanDeliverable(row interface{ Scan(...any) error }) (Deliverable, error) {
 	var d Deliverable

@@ -227,6 +227,11 @@ func TestConvert(t *testing.T) {
 	if len(comments) != 1 || !strings.Contains(comments[0].Body, "solutions architects will plan") {
 		t.Errorf("the customer's view of the hand-off %+v", comments)
 	}
+	// One email for the reply and one for "solved"; the new ticket does not
+	// pass through open on the way.
+	if n := f.count(t, `SELECT count(*) FROM mail_outbox WHERE ticket_id = $1 AND to_email = 'dev@acme.test'`, q.ID); n != 2 {
+		t.Errorf("%d emails to the customer about the hand-off, want 2", n)
+	}
 	if _, err := f.svc.ConvertTicket(f.ctx, f.agent, q.ID, csa.FromTicketInput{Kind: csa.KindArchitecture, Note: "And once again please."}); helpline.KindOf(err) != helpline.KindConflict {
 		t.Errorf("converting a solved ticket: %v", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -104,13 +105,18 @@ func textCheck(v helpline.Validation, name, value string, min, max int) {
 	case n < min:
 		v.Add(name, fmt.Sprintf("needs more detail (at least %d characters)", min))
 	case n > max:
-		v.Add(name, fmt.Sprintf("is too long (at most %s characters)", thousands(max)))
+		v.Add(name, fmt.Sprintf("is too long (at most %s characters)", Thousands(max)))
 	}
 }
 
-func thousands(n int) string {
-	s := fmt.Sprint(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
+// Thousands writes a count the way the forms ask for it: 40,000.
+func Thousands(n int) string {
+	s := strconv.Itoa(n)
+	start := 0
+	if n < 0 {
+		start = 1
+	}
+	for i := len(s) - 3; i > start; i -= 3 {
 		s = s[:i] + "," + s[i:]
 	}
 	return s

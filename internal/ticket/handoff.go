@@ -32,17 +32,16 @@ func (s *Service) HandOff(ctx context.Context, actor *helpline.Actor, ticketID i
 		if err != nil {
 			return err
 		}
-		if _, err := s.addComment(ctx, tx, actor, t, note, false, n); err != nil {
-			return err
-		}
 		if err := s.event(ctx, tx, actor, t.ID, "handed_off", true, data); err != nil {
 			return err
 		}
-		// The reply may have moved a new ticket to open.
-		t, err = s.findTicket(ctx, tx, actor, t.ID)
-		if err != nil {
+		// Solved before the reply, so a new ticket does not pass through
+		// open (and the customer gets one status email, not two).
+		if err := s.setStatus(ctx, tx, actor, t, StatusSolved); err != nil {
 			return err
 		}
-		return s.setStatus(ctx, tx, actor, t, StatusSolved)
+		t.Status = StatusSolved
+		_, err = s.addComment(ctx, tx, actor, t, note, false, n)
+		return err
 	})
 }

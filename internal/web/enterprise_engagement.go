@@ -59,17 +59,7 @@ type engagementData struct {
 }
 
 // Thousands writes a number with thousands separators: 40,000.
-func (engagementData) Thousands(n int) string {
-	s := strconv.Itoa(n)
-	start := 0
-	if n < 0 {
-		start = 1
-	}
-	for i := len(s) - 3; i > start; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
+func (engagementData) Thousands(n int) string { return csa.Thousands(n) }
 
 // Owner is the owner's user ID, 0 for nobody, for the select.
 func (d engagementData) Owner() int64 {

@@ -204,7 +204,7 @@ func TestEnterpriseRequestFormKeepsInput(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("form: %d", resp.StatusCode)
 	}
-	mustContain(t, body, `id="event-starts-at" name="event.starts_at" type="datetime-local"`, `name="event.time_zone" list="zones" autocomplete="off" value="UTC"`,
+	mustContain(t, body, `id="event-starts-at" name="event.starts_at" type="datetime-local"`, `name="event.time_zone" type="text" value="UTC" list="zones"`,
 		`<option value="America/New_York">`, `name="event.apps" value="acme-api"`, `name="event.apps" value="acme-web"`)
 
 	form := eventForm()

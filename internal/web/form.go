@@ -12,6 +12,7 @@ type fieldData struct {
 	Name, ID, Label, Hint string
 	Value, Err            string
 	Type, Placeholder     string
+	List                  string // the ID of a datalist of suggestions
 	Rows                  int
 	Required              bool
 }
@@ -40,6 +41,8 @@ func (f fieldData) With(key, value string) fieldData {
 		f.Required = value == "true"
 	case "id":
 		f.ID = value
+	case "list":
+		f.List = value
 	}
 	return f
 }
